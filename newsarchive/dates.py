@@ -1,0 +1,89 @@
+"""Shared, pure date helpers: one clock, site-local wall time to UTC, ISO formats.
+
+Sites print local wall time without an offset. `localize` turns it into an aware instant,
+right on both sides of every DST change: an ambiguous time (the repeated hour of the autumn
+change) takes its first occurrence; a time inside the spring gap, which no correct clock shows,
+is read with the offset in force before the gap (as `zoneinfo` does with ``fold=0``).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+UTC = timezone.utc
+NOW_ENV = "NEWSARCHIVE_NOW"
+
+
+@lru_cache(maxsize=None)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone `name` (cached)."""
+    return ZoneInfo(name)
+
+
+def localize(naive: datetime, tz: str) -> datetime:
+    """Wall time `naive` in zone `tz` as an aware datetime; ambiguous → first occurrence."""
+    if naive.tzinfo is not None:
+        raise ValueError("localize() takes a naive wall time")
+    tzinfo = zone(tz)
+    # Round-trip through UTC so a time inside the spring gap comes back as the wall time the
+    # clock really showed (03:30 EET → 04:30 EEST); an ambiguous time keeps fold=0.
+    return naive.replace(tzinfo=tzinfo, fold=0).astimezone(UTC).astimezone(tzinfo)
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware datetime in UTC (seconds kept, microseconds dropped)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: an instant must be aware")
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def format_utc(value: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` for an aware datetime."""
+    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> datetime:
+    """Parse ISO 8601 (``…Z`` or with an offset) into an aware UTC datetime.
+
+    Raises ValueError with a readable message for anything else, naive times included.
+    """
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise ValueError(f"time without an offset: {text!r} (write it in UTC with a Z)")
+    return to_utc(value)
+
+
+def now() -> datetime:
+    """The one clock: UTC now, or ``NEWSARCHIVE_NOW`` (ISO 8601 UTC) when it is set."""
+    forced = os.environ.get(NOW_ENV)
+    if forced:
+        return parse_utc(forced)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def parse_day(text: str) -> date:
+    """A ``YYYY-MM-DD`` command-line date; ValueError with a readable message otherwise."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def local_day(instant: datetime, tz: str) -> date:
+    """The calendar day in zone `tz` at `instant`."""
+    return instant.astimezone(zone(tz)).date()
+
+
+def days_back(first: date, last: date) -> list[date]:
+    """Every day from `last` back to `first`, newest first (empty if first > last)."""
+    span = (last - first).days
+    return [last - timedelta(days=i) for i in range(span + 1)]
