@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
 NOW_ENV = "NEWSARCHIVE_NOW"
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(name: str) -> ZoneInfo:
     """The IANA zone `name` (cached)."""
     return ZoneInfo(name)

@@ -1,0 +1,62 @@
+"""Scrapy settings for newsarchive: pipeline order, politeness, retries, user agent.
+
+`scrapy crawl novinite` reads this module through scrapy.cfg; `newsarchive crawl` starts from
+the same settings and overrides only what its options say. Defaults are polite for a real site
+(about one request a second, AutoThrottle on); a mirror or the replica turns them down with
+`--delay 0 --concurrency 16` (DOWNLOAD_DELAY, CONCURRENT_REQUESTS_PER_DOMAIN).
+"""
+
+from __future__ import annotations
+
+from newsarchive import PROJECT_URL, __version__
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- newsarchive -------------------------------------------------------------------------
+#: The archive every run writes (the env var NEWSARCHIVE_DB overrides it in the CLI).
+NEWSARCHIVE_DB = "data/archive.db"
+#: Re-fetch articles younger than this on the back-off schedule 1, 3, 6, 12, 24, 48 hours.
+NEWSARCHIVE_REFRESH_HOURS = 48
+#: Longest Retry-After (seconds) a run waits for; a longer one gives up on that page.
+NEWSARCHIVE_RETRY_AFTER_MAX = 120
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.deduplicate.DeduplicatePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Retry-After aware retries replace Scrapy's RetryMiddleware at the same place.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.middlewares.RetryAfterMiddleware": 550,
+}
+
+# --- politeness --------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+USER_AGENT = f"newsarchive/{__version__} (+{PROJECT_URL})"
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- failures ----------------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_FAIL_ON_DATALOSS = True
+HTTPERROR_ALLOW_ALL = False
+
+# --- housekeeping ------------------------------------------------------------------------
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
