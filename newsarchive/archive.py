@@ -61,6 +61,14 @@ RAW_PAGE_ZLIB_LEVEL = 6
 RUN_STATUSES = ("running", "ok", "failed", "interrupted")
 SKIP_STAGES = ("download", "extract", "validate", "store")
 
+#: The month facet of `newsarchive serve` (Datasette): `{col}` (quoted), `{sql}` (the table
+#: view's query) and `{limit}` are filled in; newest month first.
+MONTH_FACET_SQL = (
+    "SELECT substr({col}, 1, 7) AS value, COUNT(*) AS count FROM ({sql}) "
+    "WHERE {col} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*' "
+    "GROUP BY value ORDER BY value DESC LIMIT {limit}"
+)
+
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _NUMERIC = "{col} != '' AND {col} NOT GLOB '*[^0-9]*'"
 
@@ -976,18 +984,20 @@ class Archive:
         since: date | datetime | str | None = None,
         until: date | datetime | str | None = None,
         limit: int | None = 10,
+        highlight: tuple[str, str] = ("[", "]"),
     ) -> list[dict[str, Any]]:
         """Full-text search ranked by bm25 (title 10, body 1, tags 5), best first.
 
         `query` is FTS5 syntax (``homs AND rebels``, ``"M5 highway"``, ``syria NOT iran``,
         ``reb*``); plain words with punctuation (``U.S.``, ``Assad's``) also work. A date
         `until` includes its whole day. Each hit: id, site, site_id, url, title, section,
-        published, tags (list), snippet (``[match]`` highlighted), rank.
-        Raises `QueryError` for a query FTS5 cannot parse.
+        published, tags (list), snippet (``[match]`` highlighted, or between the two
+        `highlight` markers), rank. Raises `QueryError` for a query FTS5 cannot parse.
         """
         if not query or not query.strip():
             raise QueryError("empty search query: give at least one word")
         where, params = ["articles_fts MATCH :query"], {}
+        params["mark_open"], params["mark_close"] = highlight
         if site is not None:
             where.append("a.site = :site")
             params["site"] = site
@@ -1008,7 +1018,7 @@ class Archive:
             where.append(f"a.published {operator} :until")
         sql = (
             "SELECT a.id, a.site, a.site_id, a.url, a.title, a.section, a.published, a.tags, "
-            "snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet, "
+            "snippet(articles_fts, 1, :mark_open, :mark_close, ' … ', 12) AS snippet, "
             "bm25(articles_fts, 10.0, 1.0, 5.0) AS rank "
             "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             f"WHERE {' AND '.join(where)} ORDER BY rank, a.published DESC"
