@@ -1,0 +1,69 @@
+"""Shared fixtures: the replica of novinite.com as a subprocess (tests/replica/README.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.replica.process import Replica
+
+DEFAULT_FAULTS = (
+    "404=1,500=1,slow=1,truncated=1,no_date=1,bad_date=1,empty_body=1,block=1,redirect=1,"
+    "retry_after=1,dataloss=1"
+)
+"""One article with each page fault: what the session replica serves."""
+
+ReplicaFactory = Callable[..., Replica]
+
+
+@pytest.fixture(scope="session")
+def replica() -> Iterator[Replica]:
+    """A replica shared by the session: 300 articles (with eras), seed 1, every page fault,
+    slow pages answering after 5 s.
+
+    Do not move its clock or change its faults, and mind that `retry_after` and `dataloss`
+    pages fail only on their first requests (whoever fetches them first): use `make_replica`.
+    """
+    server = Replica(articles=300, seed=1, faults=DEFAULT_FAULTS, slow_seconds=5)
+    yield server
+    server.stop()
+
+
+def _factory() -> tuple[ReplicaFactory, list[Replica]]:
+    started: list[Replica] = []
+
+    def make(
+        articles: int = 300,
+        seed: int = 1,
+        faults: str = "",
+        eras: bool | None = None,
+        slow_seconds: float | None = None,
+    ) -> Replica:
+        """A private replica: ``make(articles=300, seed=1, faults="", eras=None)``."""
+        server = Replica(
+            articles=articles, seed=seed, faults=faults, eras=eras, slow_seconds=slow_seconds
+        )
+        started.append(server)
+        return server
+
+    return make, started
+
+
+@pytest.fixture
+def make_replica() -> Iterator[ReplicaFactory]:
+    """A factory of private replicas (for tests that move the clock or change faults),
+    stopped at the test's end."""
+    make, started = _factory()
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def make_replica_module() -> Iterator[ReplicaFactory]:
+    """`make_replica` for module-scoped fixtures: the replicas live until the module's end."""
+    make, started = _factory()
+    yield make
+    for server in started:
+        server.stop()

@@ -1,0 +1,64 @@
+"""``python -m tests.replica --port 0 --articles N --seed S [--faults SPEC] [--eras/--no-eras]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from .faults import DEFAULT_SLOW_SECONDS, Faults, parse
+from .server import serve
+from .site import Site
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the replica until SIGTERM/SIGINT; exit 2 on bad arguments."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.replica",
+        description="A faithful local novinite.com. Prints `serving http://HOST:PORT/` first.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--articles", type=int, default=300, help="articles at the clock's start")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--faults", default="", help="e.g. 404=1,slow=1,rate500=0.05 (README.md)")
+    parser.add_argument(
+        "--eras",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="landmark days of 2011 and 2019 (default: on from 200 articles)",
+    )
+    parser.add_argument(
+        "--slow-seconds", type=float, default=DEFAULT_SLOW_SECONDS, help="delay of `slow` pages"
+    )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="exit when stdin closes (a parent that dies takes the replica with it)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        faults = parse(args.faults, Faults(slow_seconds=args.slow_seconds))
+        site = Site(args.seed, args.articles, args.eras, faults)
+    except ValueError as error:
+        print(f"replica: {error}", file=sys.stderr)
+        return 2
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_at_eof, daemon=True).start()
+    serve(site, args.host, args.port)
+    return 0
+
+
+def _exit_at_eof() -> None:
+    """Wait for stdin to close, then stop the server as SIGTERM does."""
+    # os.read on the descriptor: a thread blocked in sys.stdin.buffer.read would hold the
+    # buffer's lock and delay the interpreter's shutdown.
+    while os.read(0, 4096):
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
