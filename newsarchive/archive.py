@@ -566,6 +566,12 @@ class Archive:
         if self.readonly:
             raise ArchiveError(f"{self._name} is opened read-only (while {action})")
         conn = self.conn
+        if getattr(self, "_bulk", False):  # inside bulk(): the outer transaction commits
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise self._archive_error(exc, action) from exc
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -578,6 +584,17 @@ class Archive:
                 raise
         except sqlite3.Error as exc:
             raise self._archive_error(exc, action) from exc
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Many writes in one transaction (bulk loads and benchmarks, not crawls: a crawl
+        commits each article on its own so a kill loses nothing already stored)."""
+        with self._write("a bulk load"):
+            self._bulk = True
+            try:
+                yield
+            finally:
+                self._bulk = False
 
     @contextmanager
     def _read(self, action: str) -> Iterator[sqlite3.Connection]:
@@ -1050,6 +1067,25 @@ class Archive:
         raise QueryError(
             f'bad search query "{query}": {_explain_query_error(query, first_error)}'
         ) from None
+
+    def like_scan(
+        self, words: Sequence[str], *, section: str | None = None, limit: int = 10
+    ) -> list[dict[str, Any]]:
+        """The naive baseline that `make bench` measures search against: every word a
+        ``LIKE '%word%'`` over title and body, newest first, no index."""
+        where, params = [], []
+        for word in words:
+            where.append("(title LIKE ? OR body LIKE ?)")
+            params += [f"%{word}%", f"%{word}%"]
+        if section:
+            where.append("section = ?")
+            params.append(section)
+        sql = (
+            "SELECT id, site_id, title, published FROM articles "
+            f"WHERE {' AND '.join(where) or '1'} ORDER BY published DESC LIMIT ?"
+        )
+        with self._read("scanning articles") as conn:
+            return [dict(r) for r in conn.execute(sql, (*params, limit))]
 
     def stats(self) -> dict[str, Any]:
         """What the archive holds.

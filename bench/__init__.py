@@ -1,0 +1,1 @@
+"""`make bench`: the figures that say where newsarchive stands (bench/README.md)."""

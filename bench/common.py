@@ -1,0 +1,113 @@
+"""What every benchmark shares: results, medians, running a crawl and reading its figures."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+PY = sys.executable
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+
+    def row(self) -> dict[str, Any]:
+        return {"name": self.name, "value": round(self.value, 4), "unit": self.unit}
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+@dataclass
+class CrawlRun:
+    """One crawl process: its exit code, Scrapy's closing stats, wall time and peak RSS."""
+
+    code: int
+    stats: dict[str, Any]
+    wall: float
+    peak_rss_mb: float
+    stdout: str
+
+    @property
+    def responses(self) -> int:
+        return int(self.stats.get("response_received_count", 0))
+
+    @property
+    def requests(self) -> int:
+        return int(self.stats.get("downloader/request_count", 0))
+
+    @property
+    def elapsed(self) -> float:
+        return float(self.stats.get("elapsed_time_seconds", self.wall))
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.responses / self.elapsed if self.elapsed else 0.0
+
+
+_STATS = re.compile(r"Dumping Scrapy stats:\n(\{.*?\})\n", re.S)
+
+
+def scrapy_stats(log: str) -> dict[str, Any]:
+    """The last 'Dumping Scrapy stats' dict of a Scrapy log."""
+    found = _STATS.findall(log)
+    if not found:
+        return {}
+    text = re.sub(r"datetime\.datetime\([^)]*\)", "None", found[-1])
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return {}
+
+
+def run_process(cmd: list[str], env: dict[str, str], log: Path) -> CrawlRun:
+    """Run a crawl command, waiting with wait4 to read that child's own peak RSS."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    if log.exists():
+        log.unlink()
+    started = time.monotonic()
+    out_path = log.with_suffix(".out")
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    text = log.read_text() if log.exists() else out_path.read_text()
+    return CrawlRun(
+        code=proc.returncode,
+        stats=scrapy_stats(text),
+        wall=wall,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        stdout=out_path.read_text(),
+    )
+
+
+def crawl(url: str, db: Path, now: str, *extra: str, log: Path | None = None) -> CrawlRun:
+    """`newsarchive crawl` of `url` into `db`, politeness off (delay 0, concurrency 16)."""
+    log = log or db.with_suffix(".log")
+    env = dict(os.environ, NEWSARCHIVE_NOW=now)
+    cmd = [PY, "-m", "newsarchive.cli", "crawl", "--db", str(db), "--base-url", url,
+           "--delay", "0", "--concurrency", "16", "--timeout", "10", "--log-file", str(log),
+           *extra]
+    return run_process(cmd, env, log)
+
+
+def fresh(db: Path) -> Path:
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    return db
