@@ -55,6 +55,10 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 HTTPERROR_ALLOW_ALL = False
 
 # --- housekeeping ------------------------------------------------------------------------
+#: Scrapy starts this many asyncio tasks for the output of every callback; our callbacks
+#: yield one article or a page of links to pipelines that are synchronous, so a hundred
+#: (the default) only costs time: a third of a crawl's CPU in a profile.
+CONCURRENT_ITEMS = 4
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
