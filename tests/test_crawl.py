@@ -389,3 +389,25 @@ def test_log_file_gets_the_full_log_and_summary(full_crawl):
     text = db.with_suffix(".log").read_text()
     assert "Spider opened" in text
     assert "novinite: " in text and " requests in " in text
+
+
+def test_fill_gaps_fetches_ids_never_seen(make_replica, tmp_path):
+    replica = make_replica(articles=120, seed=29, eras=False)
+    truth = [t for t in replica.truth() if not t.get("skip")]
+    days = sorted({t["published_local"][:10] for t in truth})
+    first_day, middle_day, last_day = days[1], days[len(days) // 2], days[-1]
+    db = tmp_path / "archive.db"
+    # two backfills that leave the days in between unseen
+    assert crawl(replica, db, "--since", first_day, "--until", first_day).returncode == 0
+    assert crawl(replica, db, "--since", last_day, "--until", last_day).returncode == 0
+    stored = set(articles(db))
+    between = {t["site_id"] for t in truth if first_day < t["published_local"][:10] < last_day}
+    assert between and not between & stored
+    assert any(t["published_local"][:10] == middle_day for t in truth)
+    result = crawl(replica, db, "--since", last_day, "--fill-gaps")
+    assert result.returncode == 0, result.stderr
+    assert between <= set(articles(db))
+    run = last_run(db)
+    assert run["articles_new"] == len(between)
+    # one request per missing id, plus robots.txt and the day page walked
+    assert run["requests"] <= len(between) + 3
