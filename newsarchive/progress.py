@@ -61,10 +61,10 @@ class ProgressBar:
             return
         stats = self.crawler.stats
         get = stats.get_value
-        fetches = sum(v for k, v in stats.get_stats().items() if k.startswith("newsarchive/fetch/"))
         pending = get("scheduler/enqueued", 0) - get("scheduler/dequeued", 0)
         done = get("response_received_count", 0) + get("downloader/exception_count", 0)
-        total = done + pending if (pending or fetches) else None
+        estimate = getattr(self.crawler.spider, "progress_estimate", lambda: None)()
+        total = max(estimate, done + pending) if estimate else None
         counts = (
             f"{get('downloader/request_count', 0)} req · {get('newsarchive/new', 0)} new · "
             f"{get('newsarchive/updated', 0)} upd · {get('newsarchive/skipped', 0)} skip"

@@ -55,8 +55,13 @@ REFRESH_STEPS = (1, 3, 6, 12, 24)
 #: Listing dates are minute-precise and editors back-date: how far behind the last complete
 #: run's start a listing walk still looks.
 COVERAGE_MARGIN = timedelta(hours=1)
-#: How far back the refresh schedule looks after downtime.
+#: How far back the refresh schedule looks after downtime; also how long an article whose
+#: fetch failed for a passing reason is retried by every run (a backfill retries it any time).
 REFRESH_LOOKBACK = timedelta(days=14)
+#: The retries of such an article wait 1, 2, 4 … hours after its last failure, at most a day;
+#: an hourly run that starts a little less than an hour later counts as an hour later.
+RETRY_WAIT_MAX = timedelta(hours=24)
+RETRY_SLACK = timedelta(minutes=15)
 #: Priorities: articles first (memory stays flat), then listings, then archive days.
 PRIORITY_ARTICLE, PRIORITY_LISTING, PRIORITY_DAY = 30, 20, 10
 
@@ -71,6 +76,10 @@ _UNREACHABLE = (
     CannotResolveHostError,
 )
 _TIMEOUT = (net_error.TimeoutError, net_error.TCPTimedOutError, DownloadTimeoutError)
+#: Skip reasons of a download that got no answer at all (a dead or unreachable site).
+NO_ANSWER = frozenset({"unreachable", "no_answer", "timeout"})
+#: Skip reasons that may pass by themselves: the page is fetched again by a later run.
+TRANSIENT = frozenset({*NO_ANSWER, "dataloss", "download_error"})
 
 
 def truthy(value: object) -> bool:
@@ -92,6 +101,23 @@ def due_for_refresh(
     fetched_age = (last_fetched - published).total_seconds() / 3600
     age = (now - published).total_seconds() / 3600
     return any(fetched_age < step <= age for step in steps)
+
+
+def transient(reason: str) -> bool:
+    """Whether a skip's reason may pass by itself (a 5xx, 408 or 429, a timeout, a dropped or
+    refused connection), so that the page is worth fetching again; a 404, an unparseable page
+    or a bad date are the page's own and wait for the back-off schedule."""
+    if reason.startswith("http_"):
+        code = reason[5:]
+        return code.startswith("5") or code in ("408", "429")
+    return reason in TRANSIENT
+
+
+def retry_due(last_failure: datetime, failures: int, now: datetime) -> bool:
+    """Whether an article whose fetch failed `failures` times for a passing reason, the last
+    time at `last_failure`, is due again: 1, 2, 4 … hours later, then daily."""
+    wait = min(timedelta(hours=2 ** min(max(failures, 1) - 1, 10)), RETRY_WAIT_MAX)
+    return now - last_failure >= wait - RETRY_SLACK
 
 
 def same_title(listed: str | None, archived: str | None) -> bool:
@@ -204,11 +230,12 @@ class SiteSpider(scrapy.Spider):
             if v not in (None, "")
         }
         self.archive: Archive | None = None
+        self.days_total = 0
         self.outcome = RunOutcome(site=self.site)
         self.requested: set[str] = set()
         self._gaps_done = False
         self._discovery_complete = True
-        self._unreachable = 0
+        self._unanswered = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -242,6 +269,11 @@ class SiteSpider(scrapy.Spider):
             self.outcome.message = lock_message(self.db_path)
             logger.error(self.outcome.message)
             raise CloseSpider("archive_locked") from None
+        except ArchiveError as exc:
+            self.outcome.status, self.outcome.exit_code = "failed", EXIT_ARCHIVE
+            self.outcome.message = str(exc)
+            logger.error("%s", exc)
+            raise CloseSpider("archive_error") from None
         try:
             self.archive = Archive(self.db_path)
             self.archive.mark_interrupted(self.now)
@@ -284,9 +316,9 @@ class SiteSpider(scrapy.Spider):
         responses = stats.get_value("response_received_count", 0)
         if o.exit_code == EXIT_OK:
             if reason in ("finished", "limit"):
-                if responses == 0 and self._unreachable:
+                if responses == 0 and self._unanswered:
                     o.status, o.exit_code = "failed", EXIT_UNREACHABLE
-                    o.message = f"{self.base_url} could not be reached"
+                    o.message = f"{self.base_url} could not be reached (no answer to any request)"
             elif reason == "shutdown":
                 o.status, o.exit_code, o.message = "interrupted", EXIT_FAILED, "stopped by a signal"
             elif reason == "archive_error":
@@ -294,9 +326,11 @@ class SiteSpider(scrapy.Spider):
             else:
                 o.status, o.exit_code, o.message = "failed", EXIT_FAILED, f"closed: {reason}"
         try:
+            # The coverage moves only with a complete run, in the transaction that says so.
             reaches_today = not self.backfill or self.until is None or self.until >= self.today()
+            state = None
             if o.status == "ok" and reason == "finished" and self._discovery_complete and reaches_today:
-                self.archive.set_state(self.site, "coverage", dates.format_utc(self.now))
+                state = {"coverage": dates.format_utc(self.now)}
             self.archive.finish_run(
                 self.run_id,
                 status=o.status,
@@ -307,6 +341,7 @@ class SiteSpider(scrapy.Spider):
                 unchanged=o.unchanged,
                 skipped=sum(o.skipped.values()),
                 error=o.message or None,
+                state=state,
             )
         except ArchiveError as exc:
             o.status, o.exit_code, o.message = "failed", EXIT_ARCHIVE, str(exc)
@@ -339,6 +374,9 @@ class SiteSpider(scrapy.Spider):
             last = min(self.until or self.today(), self.today())
             for req in self._due_refreshes():
                 yield req
+            for req in self._due_retries():
+                yield req
+            self.days_total = (last - first).days + 1
             for day in dates.days_back(first, last):
                 url = self.archive_day_url(day)
                 if url:
@@ -347,6 +385,8 @@ class SiteSpider(scrapy.Spider):
         for url in self.feed_urls():
             yield self.listing_request(url, "feed")
         for req in self._due_refreshes():
+            yield req
+        for req in self._due_retries():
             yield req
         for req in self._sweep_requests():
             yield req
@@ -368,6 +408,25 @@ class SiteSpider(scrapy.Spider):
                 if req is not None:
                     yield req
 
+    def _due_retries(self) -> Iterable[Request]:
+        """Articles never stored because their fetch failed for a passing reason (a 503, a
+        timeout, a dead site mid-run): fetched again on a back-off, whether or not a listing
+        shows them again (DESIGN: nothing lost)."""
+        assert self.archive is not None
+        for row in self.archive.failed_unarchived(self.site, self.now - REFRESH_LOOKBACK):
+            if not transient(row["reason"]):
+                continue
+            if not self.backfill and not retry_due(
+                dates.parse_utc(row["at"]), row["count"], self.now
+            ):
+                continue
+            url = row["url"]
+            if not url or urlsplit(url).netloc != urlsplit(self.base_url).netloc:
+                url = self.article_url(row["site_id"])
+            req = self.article_request(url, row["site_id"], "retry")
+            if req is not None:
+                yield req
+
     def _sweep_requests(self) -> Iterable[Request]:
         """Once a day, the archive pages since the last sweep: what the feed may not carry."""
         assert self.archive is not None
@@ -381,6 +440,16 @@ class SiteSpider(scrapy.Spider):
             url = self.archive_day_url(day)
             if url:
                 yield self.listing_request(url, "sweep", priority=PRIORITY_DAY)
+
+    def progress_estimate(self) -> int | None:
+        """Requests a backfill will make in all (days walked so far tell the articles per
+        day); None for an incremental run, whose size is not known in advance."""
+        if not self.backfill or not self.days_total:
+            return None
+        stats = self.crawler.stats
+        days_done = stats.get_value("newsarchive/days_done", 0)
+        per_day = len(self.requested) / days_done if days_done else 18
+        return int(self.days_total * (1 + per_day))
 
     # --- requests --------------------------------------------------------------------------
     def listing_request(self, url: str, kind: str, priority: int = PRIORITY_LISTING) -> Request:
@@ -415,6 +484,10 @@ class SiteSpider(scrapy.Spider):
         kind = response.meta.get("kind", "section")
         if not isinstance(response, TextResponse):
             yield self.page_skip(response.url, "extract", "not_listing", "not a text page")
+            if kind == "feed":
+                yield from self._walk_sections("the feed is not a text page")
+            else:
+                self._discovery_complete = False
             return
         try:
             listing = type(self).parse_listing_html(response.text, response.url)
@@ -422,11 +495,17 @@ class SiteSpider(scrapy.Spider):
             yield self.page_skip(response.url, "extract", skip.reason, skip.detail)
             if kind == "feed":
                 yield from self._walk_sections("the feed could not be read")
+            else:
+                self._discovery_complete = False
             return
+        if kind == "archive":
+            self.crawler.stats.inc_value("newsarchive/days_done")
         entries = listing.entries
         known = self.archive.known(self.site, [e.site_id for e in entries]) if self.archive else {}
         skipped = (
-            self.archive.skipped_at(self.site, [e.site_id for e in entries]) if self.archive else {}
+            self.archive.skip_history(self.site, [e.site_id for e in entries])
+            if self.archive
+            else {}
         )
         for entry in entries:
             req = self._entry_request(entry, known.get(entry.site_id), skipped.get(entry.site_id))
@@ -439,7 +518,7 @@ class SiteSpider(scrapy.Spider):
             yield self.listing_request(listing.next_url, "section")
 
     def _entry_request(
-        self, entry: ListingEntry, known: dict[str, Any] | None, skipped_at: str | None
+        self, entry: ListingEntry, known: dict[str, Any] | None, skipped: dict[str, Any] | None
     ) -> Request | None:
         if entry.site_id in self.requested:
             return None
@@ -448,14 +527,8 @@ class SiteSpider(scrapy.Spider):
             # replica: fetch the same article from the root we were given.
             entry = replace(entry, url=self.article_url(entry.site_id))
         if known is None:
-            if skipped_at and entry.published is not None:
-                last = dates.parse_utc(skipped_at)
-                if not due_for_refresh(entry.published, last, self.now, self.refresh_hours):
-                    return None
-            elif skipped_at and self.backfill is False:
-                last = dates.parse_utc(skipped_at)
-                if self.now - last < timedelta(hours=24):
-                    return None
+            if skipped and not self._skipped_due(entry, skipped):
+                return None
             return self.article_request(entry.url, entry.site_id, "new")
         if not same_title(entry.title, known.get("title")):
             return self.article_request(known.get("url") or entry.url, entry.site_id, "title")
@@ -467,6 +540,17 @@ class SiteSpider(scrapy.Spider):
         ):
             return self.article_request(known.get("url") or entry.url, entry.site_id, "refresh")
         return None
+
+    def _skipped_due(self, entry: ListingEntry, skipped: dict[str, Any]) -> bool:
+        """Whether a listed article that was skipped before is fetched again now: after a
+        passing failure on the retry back-off (a backfill: always); after a failure of the
+        page itself (404, no date, …) on the back-off schedule, or daily without a date."""
+        last = dates.parse_utc(skipped["at"])
+        if transient(skipped["reason"]):
+            return self.backfill or retry_due(last, skipped["count"], self.now)
+        if entry.published is not None:
+            return due_for_refresh(entry.published, last, self.now, self.refresh_hours)
+        return self.backfill or self.now - last >= timedelta(hours=24)
 
     def coverage_cut(self) -> datetime:
         """Listings are walked back at least to this instant."""
@@ -528,13 +612,18 @@ class SiteSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind")
         reason, detail = classify_failure(failure)
-        if reason == "unreachable":
-            self._unreachable += 1
+        if reason in NO_ANSWER:
+            self._unanswered += 1
         if kind in ("section", "archive", "sweep"):
             self._discovery_complete = False
         yield self.page_skip(request.url, "download", reason, detail, request.meta.get("site_id"))
-        if kind == "feed" and reason != "unreachable":
-            yield from self._walk_sections(f"the feed failed ({reason})")
+        if kind == "feed":
+            if reason in NO_ANSWER:
+                # The site does not answer: walking its listings would not either. What the
+                # feed would have shown waits for the next run (the coverage stays put).
+                self._discovery_complete = False
+            else:
+                yield from self._walk_sections(f"the feed failed ({reason})")
 
     # --- idle: fill the id gaps once discovery is done ---------------------------------------
     def _on_idle(self, spider: scrapy.Spider) -> None:
@@ -557,7 +646,8 @@ class SiteSpider(scrapy.Spider):
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
-    """A download failure as a skip reason (``http_404``, ``timeout``, ``unreachable``, …)."""
+    """A download failure as a skip reason (``http_404``, ``timeout``, ``unreachable``,
+    ``no_answer``, ``dataloss``, …)."""
     exc = failure.value
     if isinstance(exc, HttpError):
         status = exc.response.status
@@ -570,9 +660,15 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         text = str(exc) or "ignored"
         return ("robots" if "robots" in text.lower() else "ignored"), text
     name = type(exc).__name__
-    if isinstance(exc, ResponseDataLossError) or "DataLoss" in name or "ResponseNeverReceived" in name or "ConnectionLost" in name:
+    if isinstance(exc, ResponseDataLossError) or "DataLoss" in name:
         return "dataloss", f"{name}: the answer was cut off"
-    return "download_error", f"{name}: {exc}"
+    text = f"{name}: {exc}"
+    if any(
+        marker in text
+        for marker in ("ResponseNeverReceived", "ConnectionDone", "ConnectionLost", "ConnectionAborted")
+    ):
+        return "no_answer", f"the connection was closed without an answer ({text[:300]})"
+    return "download_error", text
 
 
 def lock_message(db_path: str) -> str:
