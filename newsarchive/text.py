@@ -4,26 +4,40 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote_plus
 
-_SPACES = re.compile(r"[^\S\n]+")  # whitespace other than newlines
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+#: Zero-width characters and the soft hyphen: invisible, never part of a word we keep.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DELETE_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def _normal(text: str) -> str:
+    """NFC without invisible characters (ASCII text is both already: nothing to do)."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    if any(c in text for c in INVISIBLE):
+        text = text.translate(_DELETE_INVISIBLE)
+    return text
 
 
 def clean_line(text: str) -> str:
-    """One line of visible text: NFC, no-break and runs of spaces to one space, trimmed."""
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    """One line of visible text: NFC, no-break and runs of spaces to one space, trimmed.
+
+    ``str.split()`` splits on exactly the characters ``str.isspace`` calls white space, the
+    no-break space among them, so no regex has to look at every character.
+    """
+    return " ".join(_normal(text).split())
 
 
 def clean_block(text: str) -> str:
     """A paragraph that may hold line breaks (``<br>``): each line cleaned, empty lines dropped."""
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    text = _normal(text)
+    if "\n" not in text:
+        return " ".join(text.split())
+    return "\n".join(filter(None, (" ".join(line.split()) for line in text.split("\n"))))
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:

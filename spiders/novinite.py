@@ -12,6 +12,11 @@ Twenty years of the site span three article layouts, one small class each (`V201
 (`layout_for`). What is known of the real site is in docs/novinite-structure.md: selection
 follows that structure (ids, classes, order), not the exact markup of one generator, and the
 text rules (what is a paragraph, what is boilerplate) hold in every layout.
+
+Speed: a page is parsed once (libxml2); ids are looked up in the parser's id table, not by a
+scan; what is wanted first in document order (title, date line, lead image) is found by a lazy
+walk that stops at it; only the article's body container is walked for text; and text is
+cleaned with ``str`` methods, not a regex pass over every character.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import feedparser
@@ -96,6 +103,12 @@ def site_root(url: str | None) -> str:
     return BASE_URL
 
 
+@lru_cache(maxsize=64)
+def _page_url(url: str) -> str:
+    """The page's own URL taken against BASE_URL (a listing resolves all its links against it)."""
+    return urljoin(BASE_URL, url)
+
+
 def absolute_url(href: str | None, url: str | None) -> str | None:
     """`href` made absolute against the page `url` (itself taken against BASE_URL); None for
     an empty, ``javascript:``, ``mailto:``, ``data:`` or fragment-only link."""
@@ -103,7 +116,7 @@ def absolute_url(href: str | None, url: str | None) -> str | None:
     if not href or href.startswith(("javascript:", "mailto:", "#", "data:")):
         return None
     try:
-        page = urljoin(BASE_URL, url or "")
+        page = _page_url(url or "")
         if ROOTLESS_ARTICLE_HREF.match(href):
             page = site_root(page)
         return urljoin(page, href)
@@ -194,7 +207,7 @@ class DateLine:
         self.local: datetime | None = None
         self.error: str | None = None
         rest: list[str] = []
-        for part in (clean_line(p) for p in text.split("|")):
+        for part in map(clean_line, text.split("|")):
             author = AUTHOR.match(part)
             if author:
                 self.author = author.group(1).strip() or None
@@ -239,9 +252,15 @@ NEVER_TEXT_TAGS = frozenset(
 HEADING_TAGS = frozenset(_words("h1 h2 h3 h4 h5 h6"))
 
 
-def _classes(el: etree._Element) -> set[str]:
+def _classes(el: etree._Element) -> list[str]:
+    """The tokens of the element's class attribute."""
     value = el.get("class")
-    return set(value.split()) if value else set()
+    return value.split() if value else []
+
+
+def _source_text(text: str) -> str:
+    """Text as the browser lays it out before cleaning: newlines of the HTML source are spaces."""
+    return SOURCE_NEWLINES.sub(" ", text) if "\n" in text or "\r" in text else text
 
 
 class Block:
@@ -286,99 +305,229 @@ class TextWalker:
         self._flush()
         return self.blocks
 
-    def _text(self, text: str | None) -> None:
-        if text:
-            self.buffer.append(SOURCE_NEWLINES.sub(" ", text))
-
     def _flush(self) -> None:
         if not self.buffer:
             return
-        joined, self.buffer = "".join(self.buffer), []
-        for part in PARAGRAPH_BREAK.split(joined):
+        joined = "".join(self.buffer)
+        self.buffer.clear()
+        for part in PARAGRAPH_BREAK.split(joined) if BR in joined else (joined,):
             text = clean_block(part)
             if text:
                 self.blocks.append(Block(text, self.in_item > 0, self.in_sources > 0))
 
-    def _excluded(self, el: etree._Element, tag: str) -> bool:
-        if tag in NEVER_TEXT_TAGS or (self.exclude_ids and el.get("id") in self.exclude_ids):
+    def _excluded(self, el: etree._Element, classes: list[str]) -> bool:
+        if self.exclude_ids and el.get("id") in self.exclude_ids:
             return True
-        return bool(self.exclude_classes) and not self.exclude_classes.isdisjoint(_classes(el))
+        return bool(classes) and not self.exclude_classes.isdisjoint(classes)
 
     def _is_stop(self, el: etree._Element) -> bool:
         text = clean_line("".join(el.itertext()))
         return any(p.match(text) for p in self.stop_headings)
 
     def _walk(self, el: etree._Element) -> None:
-        self._text(el.text)
+        add = self.buffer.append
+        if el.text:
+            add(_source_text(el.text))
         for child in el:
-            if self.stopped:
-                return
             tag = child.tag
-            if not isinstance(tag, str):  # a comment or processing instruction
-                self._text(child.tail)
-                continue
-            tag = tag.lower()
-            if tag == "br":
-                self.buffer.append(BR)
-            elif self._excluded(child, tag):
-                pass
-            elif tag in BLOCK_TAGS:
-                self._flush()
-                if tag in HEADING_TAGS and self.stop_headings and self._is_stop(child):
-                    self.stopped = True
-                    return
-                item = tag == "li"
-                sources = bool(self.sources_classes) and not self.sources_classes.isdisjoint(
-                    _classes(child)
+            if isinstance(tag, str):  # not a comment or processing instruction
+                tag = tag.lower()
+                if tag == "br":
+                    add(BR)
+                elif tag not in NEVER_TEXT_TAGS:
+                    classes = _classes(child)
+                    if self._excluded(child, classes):
+                        pass
+                    elif tag in BLOCK_TAGS:
+                        self._block(child, tag, classes)
+                    else:
+                        self._walk(child)
+                    if self.stopped:
+                        return
+            if child.tail:
+                add(_source_text(child.tail))
+
+    def _block(self, el: etree._Element, tag: str, classes: list[str]) -> None:
+        self._flush()
+        if tag in HEADING_TAGS and self.stop_headings and self._is_stop(el):
+            self.stopped = True
+            return
+        item = tag == "li"
+        sources = bool(classes) and not self.sources_classes.isdisjoint(classes)
+        if not len(el):  # text only (most paragraphs): one block, nothing to walk
+            text = clean_line(el.text) if el.text else ""
+            if text:
+                self.blocks.append(
+                    Block(text, item or self.in_item > 0, sources or self.in_sources > 0)
                 )
-                self.in_item += item
-                self.in_sources += sources
-                self._walk(child)
-                self._flush()
-                self.in_item -= item
-                self.in_sources -= sources
-            else:
-                self._walk(child)
-            self._text(child.tail)
+            return
+        self.in_item += item
+        self.in_sources += sources
+        self._walk(el)
+        self._flush()
+        self.in_item -= item
+        self.in_sources -= sources
+
+
+#: Elements that are not plain inline text for `inline_text`.
+NOT_INLINE_TAGS = BLOCK_TAGS | NEVER_TEXT_TAGS | {"br"}
 
 
 def inline_text(el: etree._Element | None) -> str:
     """The visible text of `el` on one line (``<br>`` and block ends become spaces)."""
     if el is None:
         return ""
+    if not len(el):  # text only (a tag link, most titles)
+        return clean_line(el.text or "")
+    if all(
+        isinstance(d.tag, str) and d.tag.lower() not in NOT_INLINE_TAGS
+        for d in el.iterdescendants()
+    ):  # inline elements only (titles, links, date lines): all its text, as it stands
+        return clean_line("".join(el.itertext()))
     return clean_line(" ".join(b.text for b in TextWalker().run(el)))
 
 
 # ============================================================================================
-# Selectors
+# Parsing, and finding elements
 # ============================================================================================
+
+PARSER = etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, recover=True
+)
+
+
+def parse_html(html: str | bytes) -> etree._Element | None:
+    """The document's root element (lxml, read as UTF-8), or None for an empty page."""
+    data = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
+    if not data.strip():
+        return None
+    try:
+        return etree.fromstring(data, PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
 
 
 def _cls(name: str) -> str:
-    """XPath predicate: the element's class attribute holds the token `name`."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """XPath predicate: the element's class attribute holds the token `name` (a cheap
+    ``contains`` first, so the exact test runs only on the few elements that can match)."""
+    return (
+        f"contains(@class, '{name}')"
+        f" and contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    )
 
 
-#: Not inside a listing item or the "More from" block (their date lines are other articles').
-NOT_IN_ITEM = f"not(ancestor::*[{_cls('item')} or {_cls('more_from')}])"
+def _has_class(el: etree._Element, name: str) -> bool:
+    """Whether the element's class attribute holds the token `name`."""
+    value = el.get("class")
+    return bool(value) and name in value.split()
 
-CONTENT = etree.XPath("(//*[@id='content'])[1]")
-TITLES = etree.XPath(f".//h1[{NOT_IN_ITEM}]")
-DATE_LINES = etree.XPath(f".//*[{_cls('date')}][{NOT_IN_ITEM}]")
-LISTING_ITEMS = etree.XPath(f".//div[{_cls('item')}]")
-TAG_LINKS = etree.XPath("//*[@id='article_tags']//a")
-SOURCES_ITEMS = etree.XPath(f".//*[{_cls('sources')}][{NOT_IN_ITEM}]//li")
-CAPTION_IMAGES = etree.XPath(
-    f".//img[starts-with(normalize-space(@alt), 'Bulgaria:')][{NOT_IN_ITEM}]"
-    f"[not(ancestor::*[{_cls('related')} or {_cls('advert')}])]"
-)
-PARAGRAPHS = etree.XPath(".//p")
+
+def _under(el: etree._Element, classes: frozenset[str]) -> bool:
+    """Whether an ancestor of `el` has a class of `classes`."""
+    return any(not classes.isdisjoint(_classes(a)) for a in el.iterancestors())
+
+
+def _inside(el: etree._Element, ancestor: etree._Element) -> bool:
+    """Whether `el` is below `ancestor`."""
+    parent = el.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _first(elements: Iterator[etree._Element]) -> etree._Element | None:
+    return next(elements, None)
+
+
+def _in_order(el: etree._Element) -> Iterator[etree._Element]:
+    """The elements below `el` in document order, lazily: a search for the first of something
+    near the top stops there. (lxml's own iterators find the next match before they return one,
+    so even their first answer costs a scan of the rest of the subtree.)"""
+    stack = [iter(el)]
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child.tag, str):
+                yield child
+                stack.append(iter(child))
+                break
+        else:
+            stack.pop()
+
+
+class ById:
+    """Elements by id in a page read by `parse_html`, in document order. The first one costs a
+    lookup, not a scan: libxml2 keeps a table of the ids it parsed (the first element of each id
+    wins, as in document order). The scan is left for what the table cannot answer: an
+    ``<a name>`` of that name registered first, or a first element outside the scope."""
+
+    LOOKUP = etree.XPath("id($name)")
+    SCAN = etree.XPath("descendant-or-self::*[@id = $name]")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, root: etree._Element) -> list[etree._Element]:
+        """``(//*[@id=name])[1]`` as a list, as an XPath would give it."""
+        found = self.first_in(root)
+        return [] if found is None else [found]
+
+    def first_in(self, scope: etree._Element) -> etree._Element | None:
+        """The first element with the id in `scope` (the scope itself included)."""
+        if IDS_INDEXED:
+            found = self.LOOKUP(scope, name=self.name)
+            if not found:
+                return None  # the table holds every id of the page: there is none
+            el = found[0]
+            if el.get("id") == self.name and (el is scope or _inside(el, scope)):
+                return el
+        found = self.all_in(scope)
+        return found[0] if found else None
+
+    def all_in(self, scope: etree._Element) -> list[etree._Element]:
+        return self.SCAN(scope, name=self.name)
+
+
+class ByClass:
+    """The `tag` elements whose class holds the token `name`, in document order."""
+
+    def __init__(self, name: str, tag: str = "*") -> None:
+        self.name = name
+        self.xpath = etree.XPath(f"descendant::{tag}[{_cls(name)}]")
+
+    def first_in(self, scope: etree._Element) -> etree._Element | None:
+        found = self.xpath(scope)
+        return found[0] if found else None
+
+    def all_in(self, scope: etree._Element) -> list[etree._Element]:
+        return self.xpath(scope)
+
+
+#: Whether this libxml2 keeps the ids of HTML documents in its id table (it does, unless lxml
+#: is told not to collect ids): if not, `ById` scans.
+IDS_INDEXED = bool(ById.LOOKUP(etree.fromstring(b"<p id='x'>x</p>", PARSER), name="x"))
+
+CONTENT = ById("content")
+TAGS_BLOCK = ById("article_tags")
+TEXTSIZE = ById("textsize")
+#: Blocks holding other articles' entries: a listing item, the "More from" block. Their titles,
+#: date lines and images are not the page's.
+LISTING_BLOCKS = frozenset(_words("item more_from"))
+#: Blocks whose image is never the lead image.
+NOT_LEAD_IMAGE_BLOCKS = LISTING_BLOCKS | frozenset(_words("related advert"))
+#: The lead image's alt (and caption): ``Bulgaria: {title}``.
+LEAD_IMAGE_ALT = "Bulgaria:"
+XML_SPACE = " \t\r\n"
+
+LISTING_ITEMS = ByClass("item", "div")
 META_URLS = etree.XPath(
     "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"
     " | //link[@rel='shortlink']/@href | //meta[@name='twitter:url']/@content"
 )
 META_IMAGES = etree.XPath(
-    "//meta[@property='og:image']/@content | //meta[@name='twitter:image']/@content"
+    "descendant::meta[@property='og:image']/@content"
+    " | descendant::meta[@name='twitter:image']/@content"
 )
 LINKS = etree.XPath("//a[@href]")
 SHARE_LINKS = etree.XPath(
@@ -386,9 +535,48 @@ SHARE_LINKS = etree.XPath(
 )
 FOOTER_TEXT = "Bulgaria news Novinite.com"
 FOOTER = etree.XPath(f"boolean(//*[@id='footer'] | //body//text()[contains(., '{FOOTER_TEXT}')])")
-NEXT_PAGE = etree.XPath(f"//li[{_cls('btn')} and {_cls('next')}]/a/@href")
-ITEM_LINK = etree.XPath(f"(.//div[{_cls('text')}]//h2//a[@href] | .//h2//a[@href])[1]")
-ITEM_DATE = etree.XPath(f".//div[{_cls('date')}]")
+NEXT_PAGE = etree.XPath(f"descendant::li[{_cls('next')} and {_cls('btn')}]/a/@href")
+
+
+def _titles(content: etree._Element) -> Iterator[etree._Element]:
+    """The ``h1`` of #content outside listing items, in document order."""
+    return (el for el in _in_order(content) if el.tag == "h1" and not _under(el, LISTING_BLOCKS))
+
+
+def _date_lines(content: etree._Element) -> Iterator[etree._Element]:
+    """The ``.date`` of #content outside listing items, in document order."""
+    return (
+        el for el in _in_order(content) if _has_class(el, "date") and not _under(el, LISTING_BLOCKS)
+    )
+
+
+def _caption_images(content: etree._Element) -> Iterator[etree._Element]:
+    """The ``img alt="Bulgaria: …"`` of #content outside other articles, related and adverts."""
+    return (
+        el
+        for el in _in_order(content)
+        if el.tag == "img"
+        and (el.get("alt") or "").lstrip(XML_SPACE).startswith(LEAD_IMAGE_ALT)
+        and not _under(el, NOT_LEAD_IMAGE_BLOCKS)
+    )
+
+
+def _sources_items(content: etree._Element) -> Iterator[etree._Element]:
+    """The ``li`` of ``.sources`` blocks in #content outside listing items, in document order
+    (few elements of a page are ``li``: each one's ancestors are read, not every element's)."""
+    for li in content.iterdescendants("li"):
+        for parent in li.iterancestors():
+            if parent is content:
+                break
+            if _has_class(parent, "sources") and not _under(parent, LISTING_BLOCKS):
+                yield li
+                break
+
+
+def _has_paragraph(el: etree._Element) -> bool:
+    """Whether `el` holds a ``p`` (lxml stops at the second one: they come in runs)."""
+    return _first(el.iterdescendants("p")) is not None
+
 
 HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
 #: How far from the end of a page its closing ``</html>`` is looked for.
@@ -401,11 +589,20 @@ BLOCK_PAGE = re.compile(
     re.IGNORECASE,
 )
 
+
+def _ends_html(text: str) -> bool:
+    """Whether ``</html>`` closes the page (within its last `HTML_END_WINDOW` characters)."""
+    start = max(0, len(text) - HTML_END_WINDOW)
+    return text.rfind("</html>") >= start or HTML_END.search(text, start) is not None
+
+
 # --- lines that are never body, in any layout (each matched against one cleaned line) -------
 _WIDGETS = r"(?:Share|Send to Kindle|Tweet|Print|E-?mail)"
 SHARE = re.compile(rf"^{_WIDGETS}(?:\s*{_WIDGETS})*$", re.IGNORECASE)
 APPEAL = re.compile(r"^We need your support so Novinite\.com can keep delivering", re.IGNORECASE)
-REPORTER = re.compile(r"(?:^|»\s*)Be a reporter\b", re.IGNORECASE)
+#: ``Be a reporter`` starting the line or after a ``»`` (written as an anchored match: a search
+#: for ``(?:^|»)`` would try every position of every line).
+REPORTER = re.compile(r"^(?:.*»\s*)?Be a reporter\b", re.IGNORECASE | re.DOTALL)
 TRAILERS = (
     re.compile(r"^Follow Novinite\.com on Twitter and Facebook\.?$", re.IGNORECASE),
     re.compile(r"^Write to us at editors@novinite\.com\.?$", re.IGNORECASE),
@@ -417,7 +614,7 @@ ADVERT = re.compile(r"^Advertisement$", re.IGNORECASE)
 #: A date line standing alone in the body (a reprinted text's own): ``… | Month D, YYYY … // HH:MM``.
 DATE_LINE_TEXT = re.compile(r"^(?:[^|]*\|\s*)?[^\W\d_]+\s+\d{1,2},\s*\d{4}\b.*//\s*\d{1,2}:\d{2}$")
 #: The lead image's caption and alt: ``Bulgaria: {title}``.
-CAPTION_PREFIX = "bulgaria:"
+CAPTION_PREFIX = LEAD_IMAGE_ALT.casefold()
 SOURCES = re.compile(r"^Sources?\s*:\s*(.*)$", re.IGNORECASE)
 SOURCE_SEPARATOR = re.compile(r"\s*[,;]\s*")
 #: Headings inside the body container after which nothing is the article's.
@@ -438,9 +635,9 @@ class V2011:
     after an ``<img alt="Bulgaria: …">``, ending with the old trailer lines."""
 
     #: The body container, inside ``#content``.
-    BODY = etree.XPath(".//*[@id='textsize']")
+    BODY: ById | ByClass = TEXTSIZE
     #: The block holding the lead image and its caption (None: the image stands in the body).
-    IMAGE_BLOCK: etree.XPath | None = None
+    IMAGE_BLOCK: ByClass | None = None
     #: Classes and ids of blocks in the body container that are never body text.
     EXCLUDE_CLASSES = frozenset(
         _words("caption photo_by date item related advert more_from share social tags")
@@ -461,20 +658,17 @@ class V2011:
 
     def __init__(self, content: etree._Element) -> None:
         self.content = content
+        #: The body container (`BODY`'s first), or None.
+        self.container = self.BODY.first_in(content)
 
     @classmethod
     def holds(cls, content: etree._Element) -> bool:
         """Whether `content` (the page's ``#content``) is in this layout."""
-        return bool(cls.BODY(content))
-
-    def body_container(self) -> etree._Element | None:
-        found = self.BODY(self.content)
-        return found[0] if found else None
+        return cls.BODY.first_in(content) is not None
 
     def body_and_sources(self, title: str) -> tuple[str, list[str]]:
         """The body's paragraphs joined by one blank line, and the ``Sources:`` list."""
-        container = self.body_container()
-        if container is None:
+        if self.container is None:
             return "", []
         walker = TextWalker(
             self.EXCLUDE_CLASSES, self.EXCLUDE_IDS, self.SOURCES_CLASSES, STOP_HEADINGS
@@ -483,7 +677,7 @@ class V2011:
         paragraphs: list[str] = []
         sources: list[str] = []
         after_sources = False
-        for block in walker.run(container):
+        for block in walker.run(self.container):
             lines = block.text.split("\n")
             if block.in_sources or (after_sources and block.is_item):
                 sources.extend(_source_items(block.text))
@@ -509,12 +703,14 @@ class V2011:
 
     def image_src(self) -> str | None:
         """The lead image's src as written: the ``Bulgaria: …`` img, else the image block's."""
-        for img in CAPTION_IMAGES(self.content):
+        for img in _caption_images(self.content):
             src = _img_src(img)
             if src:
                 return src
         if self.IMAGE_BLOCK is not None:
-            for block in self.IMAGE_BLOCK(self.content):
+            for block in self.IMAGE_BLOCK.all_in(self.content):
+                if _under(block, LISTING_BLOCKS):
+                    continue
                 for img in block.iter("img"):
                     src = _img_src(img)
                     if src:
@@ -526,8 +722,8 @@ class V2019(V2011):
     """2014–2022: paragraphs in ``div.article__text.text.text--bigger p``, image in
     ``div.article__image`` (caption ``span.article__caption``), share ``div.article__share``."""
 
-    BODY = etree.XPath(f".//div[{_cls('article__text')}]")
-    IMAGE_BLOCK = etree.XPath(f".//*[{_cls('article__image')}][{NOT_IN_ITEM}]")
+    BODY = ByClass("article__text", "div")
+    IMAGE_BLOCK = ByClass("article__image")
     EXCLUDE_CLASSES = V2011.EXCLUDE_CLASSES | frozenset(
         _words("article__image article__caption article__share article__tags")
     )
@@ -537,13 +733,17 @@ class V2025(V2019):
     """2023 on (the seed page): paragraphs ``div#textsize p`` after ``div.article_image``, with
     share widgets, the support appeal, Sources and "Be a reporter" inside ``#textsize``."""
 
-    BODY = V2011.BODY
-    IMAGE_BLOCK = etree.XPath(f".//*[{_cls('article_image')}][{NOT_IN_ITEM}]")
+    BODY = TEXTSIZE
+    IMAGE_BLOCK = ByClass("article_image")
     EXCLUDE_CLASSES = V2019.EXCLUDE_CLASSES | frozenset(_words("article_image donate reporter"))
 
     @classmethod
     def holds(cls, content: etree._Element) -> bool:
-        return any(PARAGRAPHS(box) for box in cls.BODY(content))
+        """A ``#textsize`` in #content with paragraphs (the first one has them, as a rule)."""
+        first = cls.BODY.first_in(content)
+        if first is None:
+            return False
+        return _has_paragraph(first) or any(map(_has_paragraph, cls.BODY.all_in(content)))
 
 
 #: Most specific first: the first layout the page holds parses it; V2011 when none does.
@@ -577,21 +777,6 @@ def _source_items(text: str) -> list[str]:
 # Articles
 # ============================================================================================
 
-PARSER = etree.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, recover=True
-)
-
-
-def parse_html(html: str | bytes) -> etree._Element | None:
-    """The document's root element (lxml, read as UTF-8), or None for an empty page."""
-    data = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
-    if not data.strip():
-        return None
-    try:
-        return etree.fromstring(data, PARSER)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
-
 
 def parse_article(html: str, url: str) -> Article:
     """The article on a novinite.com page; `Skip` (`not_article`, `truncated`, `no_title`,
@@ -600,21 +785,16 @@ def parse_article(html: str, url: str) -> Article:
     root = parse_html(text)
     if root is None:
         raise Skip("not_article", "empty page")
-    if (
-        LOOKS_LIKE_HTML.search(text)
-        and not HTML_END.search(text, len(text) - HTML_END_WINDOW)
-        and not FOOTER(root)
-    ):
+    if LOOKS_LIKE_HTML.search(text) and not _ends_html(text) and not FOOTER(root):
         raise Skip("truncated", f"no footer and no </html> in {len(text)} characters")
-    found = CONTENT(root)
-    if not found:
+    content = CONTENT.first_in(root)
+    if content is None:
         raise Skip("not_article", _page_detail(root, "no div#content"))
-    content = found[0]
     layout = layout_for(content)(content)
-    container = layout.body_container()
+    container = layout.container
     date_line = _own_date_line(content, container)
     if container is None and date_line is None:  # neither date line nor body: another page
-        if LISTING_ITEMS(content):
+        if LISTING_ITEMS.first_in(content) is not None:
             why = "a listing (div.item)"
         elif BLOCK_PAGE.search(inline_text(root.find("body"))[:2000]):
             why = "a block or captcha page"
@@ -643,6 +823,8 @@ def parse_article(html: str, url: str) -> Article:
         raise Skip("no_body", f"no body text ({type(layout).__name__} layout)")
 
     image = layout.image_src() or next(iter(META_IMAGES(root)), None)
+    tags_block = TAGS_BLOCK.first_in(root)
+    tags = [] if tags_block is None else list(map(inline_text, tags_block.iterdescendants("a")))
     return Article(
         site=SITE,
         site_id=site_id,
@@ -654,8 +836,8 @@ def parse_article(html: str, url: str) -> Article:
         section=line.section,
         subsection=line.subsection,
         author=line.author,
-        tags=[t for t in map(inline_text, TAG_LINKS(root)) if t],
-        sources=sources or [t for t in map(inline_text, SOURCES_ITEMS(content)) if t],
+        tags=[t for t in tags if t],
+        sources=sources or [t for t in map(inline_text, _sources_items(content)) if t],
         image_url=absolute_url(image, url),
         published_raw=line.date_text,
     )
@@ -668,7 +850,7 @@ def _page_detail(root: etree._Element, why: str) -> str:
 
 
 def _title(content: etree._Element) -> str:
-    for h1 in TITLES(content):
+    for h1 in _titles(content):
         text = inline_text(h1)
         if text:
             return text
@@ -682,7 +864,7 @@ def _own_date_line(
     the More-from block, and outside the body (a reprint's date line in the body is not the
     page's) unless it stands in the body before any paragraph."""
     in_body = None
-    for candidate in DATE_LINES(content):
+    for candidate in _date_lines(content):
         if container is None or not _inside(candidate, container):
             return candidate
         in_body = in_body if in_body is not None else candidate
@@ -693,15 +875,6 @@ def _own_date_line(
             if el.tag == "p" and (el.text or "").strip():
                 break
     return None
-
-
-def _inside(el: etree._Element, ancestor: etree._Element) -> bool:
-    parent = el.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _site_id_from_page(root: etree._Element, title: str) -> str | None:
@@ -764,8 +937,8 @@ def parse_listing(html: str, url: str) -> Listing:
     root = parse_html(text)
     if root is None:
         return Listing(kind=kind)
-    found = CONTENT(root)
-    entries = _page_entries(found[0] if found else root, url)
+    content = CONTENT.first_in(root)
+    entries = _page_entries(root if content is None else content, url)
     next_url = None
     if kind == "section":
         hrefs = NEXT_PAGE(root)
@@ -787,8 +960,10 @@ def _page_entries(scope: etree._Element, url: str) -> list[ListingEntry]:
                 continue
             if tag == "div" and "item" in _classes(child):
                 entries.extend(_item_entry(child, url, group))
-            elif _names_a_group(child, tag):
-                group = split_section(inline_text(child))
+                continue
+            name = _group_name(child, tag)
+            if name:
+                group = split_section(name)
             elif tag == "a":
                 entries.extend(_link_entry(child, url, group))
             else:
@@ -798,34 +973,50 @@ def _page_entries(scope: etree._Element, url: str) -> list[ListingEntry]:
     return entries
 
 
-def _names_a_group(el: etree._Element, tag: str) -> bool:
-    """A heading without an article link, or a category link, with text: a section's name."""
+def _group_name(el: etree._Element, tag: str) -> str:
+    """The text of a heading without an article link, or of a category link: a section's name
+    (empty for any other element)."""
     if tag in HEADING_TAGS:
         if any(site_id_from_url(a.get("href")) for a in el.iter("a")):
-            return False
+            return ""
     elif tag != "a" or not CATEGORY_HREF.search(el.get("href") or ""):
-        return False
-    return bool(inline_text(el))
+        return ""
+    return inline_text(el)
+
+
+def _item_link(item: etree._Element) -> etree._Element | None:
+    """The item's title link: the first ``a[href]`` inside an ``h2`` of the item (the one in
+    ``div.text``, where the site puts it)."""
+    for a in item.iterdescendants("a"):
+        if a.get("href") is None:
+            continue
+        for parent in a.iterancestors():
+            if parent is item:
+                break
+            if parent.tag == "h2":
+                return a
+    return None
 
 
 def _item_entry(
     item: etree._Element, url: str, group: tuple[str | None, str | None]
 ) -> list[ListingEntry]:
-    links = ITEM_LINK(item)
-    absolute = absolute_url(links[0].get("href"), url) if links else None
+    link = _item_link(item)
+    absolute = absolute_url(link.get("href"), url) if link is not None else None
     site_id = site_id_from_url(absolute)
     if not site_id or not absolute:
         return []
     entry = ListingEntry(
         site_id=site_id,
         url=absolute,
-        title=inline_text(links[0]) or None,
+        title=inline_text(link) or None,
         section=group[0],
         subsection=group[1],
     )
-    dates = ITEM_DATE(item)
-    if dates:
-        line = DateLine(inline_text(dates[0]))
+    dates = (div for div in item.iterdescendants("div") if _has_class(div, "date"))
+    date_line = _first(dates)
+    if date_line is not None:
+        line = DateLine(inline_text(date_line))
         if line.section:
             entry.section, entry.subsection = line.section, line.subsection
         if line.local is not None:

@@ -7,6 +7,7 @@ import logging
 import random
 import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from datetime import timezone
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.items import SKIP_REASONS, Article, Skip
+from newsarchive.text import clean_block, clean_line
 from spiders import novinite
 from spiders.novinite import canonical_url, parse_article, parse_site_date, site_id_from_url
 from tests.golden import article_result, diff_fields, load_manifest, read_expected, read_page
@@ -366,6 +368,76 @@ def test_speed_well_under_5_ms_a_page() -> None:
         parse_article(html, url)
     per_page = (time.perf_counter() - start) / runs
     assert per_page < 0.005, f"{per_page * 1000:.2f} ms a page"
+
+
+# --- the fast paths give what the plain way gives ------------------------------------------
+
+
+_SPACES = re.compile(r"[^\S\n]+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def reference_clean_line(text: str) -> str:
+    """The plain (regex) way: NFC, invisibles out, runs of white space to one space."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def reference_clean_block(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def test_clean_text_fast_path_is_exactly_the_plain_way() -> None:
+    every_space = "".join(
+        c for c in map(chr, range(0x110000)) if c.isspace() or c in "\u200b\ufeff"
+    )
+    samples = [
+        "",
+        " \n ",
+        "plain ASCII, one line",
+        "  two\tspaces \r\n and\x0blines\x0c\x1c \n\n last ",
+        "no-break\u00a0space, soft\u00adhyphen, zero\u200bwidth, joiner\u200d, bom\ufeff",
+        "e\u0301 combining, \u212b angstrom, Cyrillic „Столична община“ — €",
+        "a\u2028line\u2029separator\x85next\u3000ideographic\u205fmath",
+        every_space,
+        f"x{every_space}y{every_space}\nz",
+    ]
+    rng = random.Random(1)
+    alphabet = "ab \t\n\r\u00a0\u00ad\u200b\u200c\u2060\u0301\u212b\u2028\x85é„“"
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(30))) for _ in range(2000)
+    ]
+    for text in samples:
+        assert clean_line(text) == reference_clean_line(text), repr(text)
+        assert clean_block(text) == reference_clean_block(text), repr(text)
+
+
+def test_by_id_gives_the_first_element_in_document_order() -> None:
+    def content_text(html: str) -> str | None:
+        found = novinite.CONTENT(novinite.parse_html(html))
+        return found[0].text if found else None
+
+    assert content_text("<div id=content>A</div><div id=content>B</div>") == "A"
+    assert content_text("<div id=content>A<div id=content>B</div></div>") == "A"
+    assert content_text("<a name=content>anchor</a><div id=content>A</div>") == "A"
+    assert content_text("<a name=content>anchor</a>") is None
+    assert content_text("<div id=Content>X</div><div id=' content'>Y</div>") is None
+    root = novinite.parse_html("<div id=textsize>out</div><div id=content><div id=textsize>in")
+    content = novinite.CONTENT(root)[0]
+    assert novinite.TEXTSIZE.first_in(content).text == "in"
+
+
+def test_nothing_after_a_stop_heading_is_body() -> None:
+    html = seed_with(
+        "<p>Sources:</p>",
+        "<div><h3>Related Articles</h3><p>Another article</p></div>Tail text<p>More</p>"
+        "<p>Sources:</p>",
+    )
+    assert parse_article(html, "https://www.novinite.com/articles/229777/x").body == (
+        parse_article(*page(SEED)).body
+    )
 
 
 # --- fuzz: mutated golden pages give a full Article or a Skip, nothing else -----------------
