@@ -3,7 +3,7 @@
 One SQLite file (WAL) holds every article once, its earlier versions, the raw pages it was
 extracted from, the runs and the skipped pages. The schema is DESIGN.md's "Archive schema";
 `PRAGMA user_version` is the schema version and numbered, named migrations bring an older file up
-to date (add a function and one `Migration(...)` line to `MIGRATIONS` to make version 2).
+to date (add a function and one `Migration(...)` line to `MIGRATIONS` to make version 3).
 
 Every write is one short transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a killed process
 loses nothing already stored. SQLite failures that concern the file rather than the code (disk
@@ -55,6 +55,15 @@ BUSY_TIMEOUT_MS = 30_000
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 #: The columns `articles_fts` indexes, in order (bm25 weights and snippet() refer to them).
 FTS_COLUMNS = ("title", "body", "tags")
+#: bm25 weights of title, body and tags (a title match counts ten body matches): `search`
+#: orders by them, and `FTS_RANK` is `articles_fts`'s configured rank (sqlite-utils and Datasette
+#: order by ``rank``), so all three rank alike.
+FTS_WEIGHTS = (10.0, 1.0, 5.0)
+FTS_RANK = "bm25(" + ", ".join(str(w) for w in FTS_WEIGHTS) + ")"
+#: Prefix lengths (characters) with their own FTS5 index since schema 2: ``reb*`` or ``syri*``
+#: reads one doclist instead of merging those of every word that starts so. (What migration 2
+#: creates; `search` reads it to plan. Changing it takes a new migration.)
+FTS_PREFIX = (3, 4)
 #: Rows per batch when streaming (export, raw pages) and per IN (...) list.
 BATCH = 500
 RAW_PAGE_ZLIB_LEVEL = 6
@@ -218,8 +227,38 @@ def _migration_1_initial(conn: sqlite3.Connection, db: sqlite_utils.Database) ->
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+# Schema 2's articles_fts: the table sqlite-utils' enable_fts makes, word for word (so
+# `sqlite-utils search`, Datasette and `newsarchive check` find and use it as before: same
+# name, columns, tokenizer, external content, triggers), plus what enable_fts cannot give:
+# the prefix indexes of `FTS_PREFIX`. Frozen, like every migration: a change is a new one.
+_FTS_CREATE_2 = """
+CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (
+    "title", "body", "tags",
+    tokenize='porter unicode61 remove_diacritics 2',
+    content="articles",
+    prefix='3 4'
+)
+"""
+
+
+def _migration_2_fts_prefix_rank(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
+    """`articles_fts` again with prefix indexes, and `FTS_RANK` as its rank.
+
+    FTS5 options are fixed when the table is created, so the index is dropped, created again
+    and rebuilt from the articles (the external content; nothing else changes, the triggers
+    of schema 1 name the table and keep working). About 40 s for 230,000 articles.
+    """
+    conn.execute('DROP TABLE "articles_fts"')
+    conn.execute(_FTS_CREATE_2)
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", (FTS_RANK,))
+
+
 #: Every schema step, oldest first; `SCHEMA_VERSION` is the last one's number.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _migration_1_initial),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _migration_1_initial),
+    Migration(2, "full-text prefix indexes and bm25 rank", _migration_2_fts_prefix_rank),
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
@@ -296,11 +335,46 @@ def _error_code(exc: sqlite3.Error) -> str:
     return ""
 
 
+def read_only_storage(path: str | os.PathLike[str]) -> bool:
+    """Whether the archive at `path` lies where nothing can write it (its directory is not
+    writable: a read-only mount, a backup medium) with no ``-wal`` file left beside it, so that
+    it can only be read as immutable — SQLite cannot create the ``-shm`` file a WAL reader
+    needs there, and nothing can change the file meanwhile."""
+    where = Path(path)
+    wal = Path(f"{where}-wal")
+    if os.access(where.parent, os.W_OK):
+        return False
+    return not (wal.exists() and wal.stat().st_size > 0)
+
+
 # --------------------------------------------------------------------------------------------
 # FTS5 queries
 
 _FTS_OPERATOR = re.compile(r'["()*^]|\b(?:AND|OR|NOT|NEAR)\b')
 _WORDISH = re.compile(r"\w", re.UNICODE)
+#: A prefix term (``reb*``, ``"rebel fig"*``): the word before the star.
+_PREFIX_TERM = re.compile(r'(\w+)"?\s*\*', re.UNICODE)
+#: A tag whose words FTS5 finds in the tags column as typed: a word character, and nothing
+#: that JSON escapes (quotes, backslashes, control characters).
+_TAG_WORDS = re.compile(r'^(?=.*[^\W_])[^"\\\x00-\x1f]*$', re.UNICODE | re.DOTALL)
+
+#: What `search` gives its connection (once): pages of cache (KiB) and bytes of memory map.
+SEARCH_CACHE_KIB = 64 * 1024
+SEARCH_MMAP_BYTES = 1 << 30
+_BM25 = "bm25(articles_fts, " + ", ".join(str(w) for w in FTS_WEIGHTS) + ")"
+_SNIPPET = "snippet(articles_fts, 1, :mark_open, :mark_close, ' … ', 12) AS snippet"
+_HIT_COLUMNS = "a.id, a.site, a.site_id, a.url, a.title, a.section, a.published, a.tags"
+# The section's spellings, any casing: a skip-scan of idx_articles_section_published, one seek
+# per distinct section (the index is BINARY; ``section = ? COLLATE NOCASE`` would scan it all).
+_SECTION_SPELLINGS = """
+WITH RECURSIVE spelling(name) AS (
+    SELECT min(section) FROM articles
+    UNION ALL
+    SELECT (SELECT min(section) FROM articles WHERE section > spelling.name)
+    FROM spelling WHERE spelling.name IS NOT NULL
+)
+SELECT name FROM spelling WHERE name = ? COLLATE NOCASE
+"""
 
 
 def _quote_tokens(query: str) -> str:
@@ -365,8 +439,15 @@ class Archive:
         if not memory:
             self._check_file()
         try:
-            self._conn = self._connect(memory)
-            self._check_schema()
+            try:
+                self._conn = self._connect(memory)
+                self._check_schema()
+            except sqlite3.Error as exc:
+                if not (readonly and _error_code(exc) == "SQLITE_CANTOPEN"):
+                    raise
+                self.close()
+                self._conn = self._connect_read_only_media(exc)
+                self._check_schema()
             if not readonly:
                 if not memory:
                     self._conn.execute("PRAGMA journal_mode = WAL")
@@ -433,11 +514,27 @@ class Archive:
             f"knows ({SCHEMA_VERSION}); upgrade newsarchive to use it"
         )
 
-    def _connect(self, memory: bool) -> sqlite3.Connection:
+    def _connect_read_only_media(self, exc: sqlite3.Error) -> sqlite3.Connection:
+        """A WAL archive on read-only media (a read-only mount, a backup disk): SQLite cannot
+        create the ``-shm`` file it reads through, so the file is opened as immutable — safe
+        because nothing can write it there. Not when a ``-wal`` file is left beside it: part
+        of the archive would be in that file, which an immutable reader ignores."""
+        if os.access(self.path.parent, os.W_OK):
+            raise exc
+        if not read_only_storage(self.path):
+            raise ArchiveError(
+                f"cannot read {self._name}: it is on read-only storage and its last writes are "
+                f"still in {self.path.name}-wal; copy both files to writable storage and open the copy"
+            ) from exc
+        return self._connect(False, immutable=True)
+
+    def _connect(self, memory: bool, *, immutable: bool = False) -> sqlite3.Connection:
         if memory:
             target, uri = ":memory:", False
         elif self.readonly:
             target, uri = self.path.resolve().as_uri() + "?mode=ro", True
+            if immutable:
+                target += "&immutable=1"
         else:
             target, uri = str(self.path), False
         conn = sqlite3.connect(
@@ -742,13 +839,23 @@ class Archive:
         unchanged: int,
         skipped: int,
         error: str | None = None,
+        state: dict[str, str | None] | None = None,
     ) -> None:
-        """Close a run with its outcome (``ok``, ``failed`` or ``interrupted``) and counts."""
+        """Close a run with its outcome (``ok``, ``failed`` or ``interrupted``) and counts.
+
+        `state` (key → value) is crawl bookkeeping of the run's site written in the same
+        transaction, so it never says more than the runs table (a run killed while closing
+        leaves neither, and the next run marks it interrupted).
+        """
         if status not in RUN_STATUSES or status == "running":
             raise ValueError(
                 f"a finished run's status is ok, failed or interrupted, not {status!r}"
             )
         with self._write("finishing a run") as conn:
+            if state:
+                site = conn.execute("SELECT site FROM runs WHERE id = ?", (run_id,)).fetchone()
+                for key, value in state.items():
+                    self._set_state(conn, site[0] if site else None, key, value)
             conn.execute(
                 "UPDATE runs SET status = ?, finished = ?, requests = ?, articles_new = ?, "
                 "articles_updated = ?, articles_unchanged = ?, skipped = ?, error = ? "
@@ -811,11 +918,15 @@ class Archive:
     def set_state(self, site: str, key: str, value: str | None) -> None:
         """Set a crawl bookkeeping value of `site`."""
         with self._write("writing crawl state") as conn:
-            conn.execute(
-                "INSERT INTO site_state (site, key, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (site, key) DO UPDATE SET value = excluded.value",
-                (site, key, value),
-            )
+            self._set_state(conn, site, key, value)
+
+    @staticmethod
+    def _set_state(conn: sqlite3.Connection, site: str | None, key: str, value: str | None) -> None:
+        conn.execute(
+            "INSERT INTO site_state (site, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (site, key) DO UPDATE SET value = excluded.value",
+            (site, key, value),
+        )
 
     # ---- reads for the crawler
 
@@ -853,6 +964,48 @@ class Archive:
                 ):
                     found[row[0]] = row[1]
         return found
+
+    def skip_history(self, site: str, site_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """For those of `site_ids` recorded in ``skips``: site_id → {at, reason} of the latest
+        skip and ``count``, how many times it was skipped."""
+        found: dict[str, dict[str, Any]] = {}
+        ids = list(dict.fromkeys(str(s) for s in site_ids))
+        with self._read("looking up skips") as conn:
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start : start + BATCH]
+                marks = ", ".join("?" * len(chunk))
+                for row in conn.execute(
+                    "SELECT s.site_id, s.at, s.reason, agg.count FROM skips s JOIN ("
+                    "SELECT site_id, MAX(rowid) AS last, COUNT(*) AS count FROM skips "
+                    f"WHERE site = ? AND site_id IN ({marks}) GROUP BY site_id"
+                    ") agg ON s.rowid = agg.last",
+                    (site, *chunk),
+                ):
+                    found[row["site_id"]] = {
+                        "at": row["at"],
+                        "reason": row["reason"],
+                        "count": row["count"],
+                    }
+        return found
+
+    def failed_unarchived(self, site: str, since: datetime) -> list[dict[str, Any]]:
+        """Articles of `site` skipped since `since` that the archive does not hold: site_id,
+        url, at and reason of the latest skip, and ``count`` (skips since `since`); oldest
+        failure first. What a run retries when the reason may pass (a 503, a timeout)."""
+        with self._read("looking up failed articles") as conn:
+            return [
+                dict(row)
+                for row in conn.execute(
+                    "SELECT s.site_id, s.url, s.at, s.reason, agg.count FROM skips s JOIN ("
+                    "SELECT site_id, MAX(rowid) AS last, MIN(at) AS first, COUNT(*) AS count "
+                    "FROM skips WHERE site = ? AND site_id IS NOT NULL AND at >= ? "
+                    "GROUP BY site_id"
+                    ") agg ON s.rowid = agg.last "
+                    "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.site = ? "
+                    "AND a.site_id = agg.site_id) ORDER BY agg.first, s.site_id",
+                    (site, format_utc(since), site),
+                )
+            ]
 
     def recent(self, site: str, since: datetime) -> list[dict[str, Any]]:
         """Articles of `site` published at or after `since`, newest first: site_id, url, title,
@@ -991,6 +1144,15 @@ class Archive:
 
     # ---- reads for users
 
+    # ---- search
+
+    #: Up to this many hits, a search picks its hits from the full-text index first and
+    #: reads only those articles; a longer list is one query (see `search`).
+    _STAGED_MAX = 100
+    #: A filter passed by fewer articles than this restricts the full-text matches as a set
+    #: of ids; a broader one is checked on each match's article row instead.
+    _FILTER_SET_MAX = 20_000
+
     def search(
         self,
         query: str,
@@ -1010,43 +1172,40 @@ class Archive:
         `until` includes its whole day. Each hit: id, site, site_id, url, title, section,
         published, tags (list), snippet (``[match]`` highlighted, or between the two
         `highlight` markers), rank. Raises `QueryError` for a query FTS5 cannot parse.
+
+        Ranking has to score every match (bm25 cannot be bounded in advance), so that part
+        reads only the full-text index: the best `limit` ids and their bm25, with the filters
+        applied inside that query. Only those few articles are then read and given a snippet
+        (a second read per hit, through the index's rowid seek). Equal ranks are ordered newest
+        first, also across the limit. More than `_STAGED_MAX` hits (or no limit) take the
+        one-query plan: every match joined, ordered, then cut.
         """
         if not query or not query.strip():
             raise QueryError("empty search query: give at least one word")
-        where, params = ["articles_fts MATCH :query"], {}
-        params["mark_open"], params["mark_close"] = highlight
-        if site is not None:
-            where.append("a.site = :site")
-            params["site"] = site
-        if section is not None:
-            where.append("a.section = :section COLLATE NOCASE")
-            params["section"] = section
-        if tag is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = :tag "
-                "COLLATE NOCASE)"
+        params: dict[str, Any] = {"mark_open": highlight[0], "mark_close": highlight[1]}
+        with self._read("searching") as conn:
+            self._tune_for_search(conn)
+            join, where = self._search_filters(
+                conn, params, site=site, section=section, tag=tag, since=since, until=until
             )
-            params["tag"] = tag
-        if since is not None:
-            where.append("a.published >= :since")
-            params["since"] = _lower_bound(since)
-        if until is not None:
-            operator, params["until"] = _upper_bound(until)
-            where.append(f"a.published {operator} :until")
-        sql = (
-            "SELECT a.id, a.site, a.site_id, a.url, a.title, a.section, a.published, a.tags, "
-            "snippet(articles_fts, 1, :mark_open, :mark_close, ' … ', 12) AS snippet, "
-            "bm25(articles_fts, 10.0, 1.0, 5.0) AS rank "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            f"WHERE {' AND '.join(where)} ORDER BY rank, a.published DESC"
-        )
-        if limit is not None:
-            sql += " LIMIT :limit"
-            params["limit"] = limit
+        staged = limit is not None and 0 < limit <= self._STAGED_MAX
 
         def run(fts_query: str) -> list[dict[str, Any]]:
             with self._read("searching") as conn:
-                rows = conn.execute(sql, {**params, "query": fts_query}).fetchall()
+                if staged:
+                    assert limit is not None
+                    rows = self._search_staged(conn, fts_query, params, join, where, limit)
+                else:
+                    sql = (
+                        f"SELECT {_HIT_COLUMNS}, {_SNIPPET}, {_BM25} AS rank "
+                        f"FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
+                        f"WHERE articles_fts MATCH :query{where} ORDER BY rank, a.published DESC"
+                    )
+                    run_params = {**params, "query": fts_query}
+                    if limit is not None:
+                        sql += " LIMIT :limit"
+                        run_params["limit"] = limit
+                    rows = conn.execute(sql, run_params).fetchall()
             hits = [dict(row) for row in rows]
             for hit in hits:
                 hit["tags"] = _loads_list(hit["tags"])
@@ -1068,11 +1227,173 @@ class Archive:
             f'bad search query "{query}": {_explain_query_error(query, first_error)}'
         ) from None
 
+    def _tune_for_search(self, conn: sqlite3.Connection) -> None:
+        """Once per connection: a page cache and memory map big enough that a search's pages
+        (the terms' doclists, the documents' sizes) stay in memory from one query to the next."""
+        if getattr(self, "_search_tuned", False):
+            return
+        conn.execute(f"PRAGMA cache_size = -{SEARCH_CACHE_KIB}")
+        conn.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_BYTES}")
+        self._search_tuned = True
+
+    def _search_filters(
+        self,
+        conn: sqlite3.Connection,
+        params: dict[str, Any],
+        *,
+        site: str | None,
+        section: str | None,
+        tag: str | None,
+        since: date | datetime | str | None,
+        until: date | datetime | str | None,
+    ) -> tuple[str, str]:
+        """The filters as (join, where) for a query on articles_fts; fills `params`.
+
+        Each filter is a condition on the article ``a``, written so an index serves it: a site
+        every article has is no filter at all; a section is matched in any casing by first
+        finding its spellings (one index seek per distinct section); a tag narrows to the
+        articles whose indexed tags hold its words, then checks it exactly. A filter few
+        articles pass (under `_FILTER_SET_MAX`, counted with a capped index scan) becomes a set
+        of ids tested on each full-text match, without touching the article rows; a broad one
+        is checked on each match's article row (cheaper than listing most of the archive).
+        """
+        conditions: list[str] = []
+        if site is not None:
+            others = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM articles WHERE site < :site) "
+                "OR EXISTS (SELECT 1 FROM articles WHERE site > :site)",
+                {"site": site},
+            ).fetchone()[0]
+            if others:
+                conditions.append("a.site = :site")
+                params["site"] = site
+        if section is not None:
+            spellings = [row[0] for row in conn.execute(_SECTION_SPELLINGS, (section,))]
+            names = []
+            for number, spelling in enumerate(spellings or [section]):
+                names.append(f":section_{number}")
+                params[f"section_{number}"] = spelling
+            conditions.append(f"a.section IN ({', '.join(names)})")
+        if tag is not None:
+            if _TAG_WORDS.match(tag):  # only articles with the tag's words (a superset)
+                conditions.append(
+                    "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :tag_words)"
+                )
+                params["tag_words"] = 'tags : "' + tag.replace('"', '""') + '"'
+            conditions.append(
+                "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = :tag "
+                "COLLATE NOCASE)"
+            )
+            params["tag"] = tag
+        if since is not None:
+            conditions.append("a.published >= :since")
+            params["since"] = _lower_bound(since)
+        if until is not None:
+            operator, params["until"] = _upper_bound(until)
+            conditions.append(f"a.published {operator} :until")
+        if not conditions:
+            return "", ""
+        passed = " AND ".join(conditions)
+        count = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {passed} LIMIT :cap)",
+            {**params, "cap": self._FILTER_SET_MAX},
+        ).fetchone()[0]
+        if count < self._FILTER_SET_MAX:
+            return "", f" AND +articles_fts.rowid IN (SELECT a.id FROM articles a WHERE {passed})"
+        return " CROSS JOIN articles a ON a.id = articles_fts.rowid", f" AND {passed}"
+
+    @staticmethod
+    def _search_staged(
+        conn: sqlite3.Connection,
+        fts_query: str,
+        params: dict[str, Any],
+        join: str,
+        where: str,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """The best `limit` hits: ids and bm25 from the index, then those articles only
+        (both in one read transaction, so they see the same archive)."""
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            return Archive._search_two_steps(conn, fts_query, params, join, where, limit)
+        finally:
+            if own:
+                conn.execute("COMMIT")
+
+    @staticmethod
+    def _search_two_steps(
+        conn: sqlite3.Connection,
+        fts_query: str,
+        params: dict[str, Any],
+        join: str,
+        where: str,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        params = {**params, "query": fts_query}
+        best = (
+            f"SELECT articles_fts.rowid AS id, {_BM25} AS score FROM articles_fts{join} "
+            f"WHERE articles_fts MATCH :query{where} ORDER BY score LIMIT :n"
+        )
+        # More than asked shows whether a tie crosses the limit (ties are common: equal term
+        # counts in equally long articles), and holds it unless it is long.
+        wanted = 2 * limit + 10
+        while True:
+            top = conn.execute(best, {**params, "n": wanted}).fetchall()
+            if len(top) < wanted or top[-1][1] != top[limit - 1][1]:
+                break
+            wanted *= 4
+        if len(top) > limit:
+            cut = top[limit - 1][1]
+            top = [row for row in top if row[1] <= cut]
+        if len(top) > limit:  # a tie across the limit: its newest articles make the cut
+            published = dict(
+                conn.execute(
+                    "SELECT id, published FROM articles WHERE id IN "
+                    "(SELECT value FROM json_each(:ids))",
+                    {"ids": json.dumps([row[0] for row in top])},
+                ).fetchall()
+            )
+            top = sorted(top, key=lambda row: published[row[0]], reverse=True)
+            top = sorted(top, key=lambda row: row[1])[:limit]
+        if not top:
+            return []
+        ranks = {row[0]: row[1] for row in top}
+        read = (
+            f"SELECT {_HIT_COLUMNS}, {_SNIPPET} "
+            "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH :query AND articles_fts.rowid"
+        )
+        if any(len(m.group(1)) not in FTS_PREFIX for m in _PREFIX_TERM.finditer(fts_query)):
+            # A prefix without its own index would be expanded again for every hit: one pass.
+            rows = conn.execute(
+                f"{read} BETWEEN :low AND :high AND +articles_fts.rowid IN "
+                "(SELECT value FROM json_each(:ids))",
+                {**params, "low": min(ranks), "high": max(ranks), "ids": json.dumps(list(ranks))},
+            ).fetchall()
+        else:
+            rows = [
+                hit
+                for article_id in ranks
+                for hit in conn.execute(f"{read} = :id", {**params, "id": article_id})
+            ]
+        rows.sort(key=lambda row: row["published"], reverse=True)
+        rows.sort(key=lambda row: ranks[row["id"]])
+        return [{**dict(row), "rank": ranks[row["id"]]} for row in rows]
+
     def like_scan(
         self, words: Sequence[str], *, section: str | None = None, limit: int = 10
     ) -> list[dict[str, Any]]:
         """The naive baseline that `make bench` measures search against: every word a
-        ``LIKE '%word%'`` over title and body, newest first, no index."""
+        ``LIKE '%word%'`` over title and body, the `limit` newest matches, no full-text index.
+
+        It does the same job as `search`: find *every* matching article, then keep the best
+        `limit`. Hence ``ORDER BY +published``: the unary ``+`` stops SQLite from walking the
+        published index newest first and stopping after `limit` matches (which, for a common
+        word, reads a few dozen rows and is no baseline for a ranked search that must consider
+        every match); every candidate row is tested and the matches sorted.
+        """
         where, params = [], []
         for word in words:
             where.append("(title LIKE ? OR body LIKE ?)")
@@ -1082,7 +1403,7 @@ class Archive:
             params.append(section)
         sql = (
             "SELECT id, site_id, title, published FROM articles "
-            f"WHERE {' AND '.join(where) or '1'} ORDER BY published DESC LIMIT ?"
+            f"WHERE {' AND '.join(where) or '1'} ORDER BY +published DESC LIMIT ?"
         )
         with self._read("scanning articles") as conn:
             return [dict(r) for r in conn.execute(sql, (*params, limit))]
@@ -1280,13 +1601,16 @@ class Archive:
 
     # ---- check
 
-    def check(self) -> list[str]:
+    def check(self, *, fts: bool = True) -> list[str]:
         """Problems found, one line each; empty when all is well.
 
         SQLite's integrity_check and foreign_key_check, the FTS index's own integrity check and
         its agreement with the articles, and the archive's invariants: versions 1..version-1 in
         article_versions, content_hash matches the stored text, a raw page for the current
         version wherever raw pages are kept, one row per (site, site_id), published format.
+
+        FTS5 runs its integrity checks only inside a write transaction, which would hold up a
+        crawl writing meanwhile: ``fts=False`` leaves them out (everything else only reads).
         """
         problems: list[str] = []
 
@@ -1305,7 +1629,8 @@ class Archive:
                 "rows pointing to a missing parent (table, rowid)",
                 [f"{row[0]} {row[1]}" for row in bad_keys],
             )
-            problems.extend(self._check_fts(conn))
+            if fts:
+                problems.extend(self._check_fts(conn))
             report(
                 "articles whose article_versions are not exactly 1..version-1 (id)",
                 [

@@ -599,6 +599,129 @@ def test_datasette_search_box(corpus: Archive, db: Path) -> None:
     assert [r["site_id"] for r in rows] == ["102"]
 
 
+# --- search at scale: schema 2, plans, ties ---------------------------------------------------
+
+
+def test_fts_table_has_prefix_indexes_and_bm25_rank(corpus: Archive, db: Path) -> None:
+    conn = corpus.conn
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+    assert "prefix='3 4'" in sql
+    rank = conn.execute("SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()[0]
+    assert rank == archive_module.FTS_RANK == "bm25(10.0, 1.0, 5.0)"
+    # sqlite-utils orders by the configured rank: the same order as ours, title match first.
+    result = subprocess.run(
+        [str(SQLITE_UTILS), "search", str(db), "articles", "ceasefire", "-c", "site_id"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [r["site_id"] for r in json.loads(result.stdout)] == ["100", "101"]
+
+
+MIGRATION_QUERIES = ("homs", "reb*", "rebel*", "syria NOT iran", '"M5 highway"', "title:homs")
+
+
+def test_schema_1_archive_is_migrated_in_place(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as old_code:  # what the previous release created
+        old_code.setattr(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:1])
+        old_code.setattr(archive_module, "SCHEMA_VERSION", 1)
+        with Archive(db) as v1:
+            for number, title in enumerate(("Rebels take Homs", "Rebellion in Hama", "Calm")):
+                v1.store(make_article(str(number), title=title), run_id=None, now=T0)
+            assert v1.schema_version == 1
+            before = {
+                query: [hit["site_id"] for hit in v1.search(query)] for query in MIGRATION_QUERIES
+            }
+    assert (
+        "prefix" not in row(db, "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'")["sql"]
+    )
+    with pytest.raises(ArchiveError, match="needs upgrading to 2"):
+        Archive(db, readonly=True)
+    with Archive(db) as v2:
+        assert v2.schema_version == SCHEMA_VERSION == 2
+        conn = v2.conn
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+        assert "prefix='3 4'" in sql[0]
+        assert 'content="articles"' in sql[0]
+        assert conn.execute("SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()[0]
+        triggers = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+        assert {"articles_ai", "articles_ad", "articles_au"} <= triggers
+        after = {query: [hit["site_id"] for hit in v2.search(query)] for query in MIGRATION_QUERIES}
+        assert after == before
+        assert after["reb*"] and after["homs"]
+        assert v2.check() == []
+        # The schema-1 triggers feed the new index: insert and update.
+        v2.store(make_article("9", title="Zebras cross the Danube"), run_id=None, now=T0)
+        assert [hit["site_id"] for hit in v2.search("zebr*")] == ["9"]
+        v2.store(make_article("9", title="Giraffes cross the Danube"), run_id=None, now=T0)
+        assert v2.search("zebr*") == []
+        assert [hit["site_id"] for hit in v2.search("gira*")] == ["9"]
+        assert v2.check() == []
+    with Archive(db, readonly=True) as reader:
+        assert [hit["site_id"] for hit in reader.search("gira*")] == ["9"]
+
+
+@pytest.mark.parametrize("filter_set_max", [20_000, 1])
+def test_search_plans_agree(
+    corpus: Archive, monkeypatch: pytest.MonkeyPatch, filter_set_max: int
+) -> None:
+    """The staged plan (ids from the index, then the hits) returns exactly what the one-query
+    plan returns, with filters as a set of ids or (broad filters) checked per row."""
+    monkeypatch.setattr(Archive, "_FILTER_SET_MAX", filter_set_max)
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("syria", {}),
+        ("syria", {"section": "WORLD"}),
+        ("syria", {"tag": "SYRIA"}),
+        ("syria", {"section": "World", "tag": "iran"}),
+        ("syria", {"since": date(2024, 12, 3), "until": "2024-12-04"}),
+        ("syria", {"site": "novinite"}),
+        ("syria", {"site": "elsewhere"}),
+        ("syria", {"section": "Nowhere"}),
+        ("reb*", {}),
+        ("rebe*", {}),
+        ("re*", {}),  # a prefix length without its own index
+        ('"rebel fig"*', {}),
+        ("u.s. envoy", {}),
+    ]
+    for query, filters in cases:
+        whole = corpus.search(query, limit=None, **filters)
+        for limit in (1, 2, 10):
+            assert corpus.search(query, limit=limit, **filters) == whole[:limit], (query, filters)
+    assert len(corpus.search("syria", section="WORLD")) == 4
+    assert corpus.search("syria", section="Nowhere") == []
+
+
+def test_search_tag_without_words(archive: Archive) -> None:
+    archive.store(make_article("1", tags=["!!", "Syria"]), run_id=None, now=T0)
+    archive.store(make_article("2", tags=['say "hi"']), run_id=None, now=T0)
+    assert [hit["site_id"] for hit in archive.search("homs", tag="!!")] == ["1"]
+    assert [hit["site_id"] for hit in archive.search("homs", tag='SAY "hi"')] == ["2"]
+
+
+def test_search_equal_ranks_are_newest_first_across_the_limit(archive: Archive) -> None:
+    # 40 identical articles rank alike; their ids do not follow their dates.
+    for number in range(40):
+        published = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=number * 7 % 40)
+        archive.store(
+            make_article(str(1000 + number), title="Twin story", published=published),
+            run_id=None,
+            now=T0,
+        )
+    newest = [
+        r[0]
+        for r in archive.conn.execute(
+            "SELECT site_id FROM articles ORDER BY published DESC LIMIT 12"
+        )
+    ]
+    for limit in (1, 10, 12):
+        hits = archive.search("twin", limit=limit)
+        assert [hit["site_id"] for hit in hits] == newest[:limit]
+        assert len({hit["rank"] for hit in hits}) == 1
+    assert [h["site_id"] for h in archive.search("twin", limit=None)][:12] == newest
+
+
 # --- runs, skips, state, crawler reads --------------------------------------------------------
 
 
