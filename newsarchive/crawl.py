@@ -11,7 +11,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from newsarchive import lock
+from newsarchive import dates, lock
 from newsarchive.archive import Archive, ArchiveError
 from newsarchive.logs import log_to_file
 from newsarchive.sitespider import (
@@ -112,13 +112,27 @@ def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
     if options.since and options.until and options.since > options.until:
         return EXIT_USAGE, [], [f"--since {options.since} is after --until {options.until}"]
     try:
-        Archive(options.db).close()  # create or migrate now: a bad file fails before any request
-    except ArchiveError as exc:
-        return EXIT_ARCHIVE, [], [str(exc)]
+        dates.now()  # the one clock: NEWSARCHIVE_NOW, when set, must be readable
+    except ValueError as exc:
+        return EXIT_USAGE, [], [f"${dates.NOW_ENV}: {exc}"]
     try:
         lock.acquire(options.db)
     except lock.LockHeld:
         return EXIT_LOCKED, [], [lock_message(options.db)]
+    except ArchiveError as exc:  # no lock file there: say what is wrong with the archive
+        problem = str(exc)
+        try:
+            Archive(options.db).close()
+        except ArchiveError as archive_exc:
+            problem = str(archive_exc)
+        return EXIT_ARCHIVE, [], [problem]
+    try:
+        # Create or migrate now, under the lock (a long migration is never raced by another
+        # crawl): a bad file fails before any request.
+        Archive(options.db).close()
+    except ArchiveError as exc:
+        lock.release(options.db)
+        return EXIT_ARCHIVE, [], [str(exc)]
     handler = None
     try:
         handler = log_to_file(options.log_file, logging.DEBUG if options.verbose else logging.INFO)
@@ -142,6 +156,10 @@ def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
                 continue
             if outcome.exit_code in (EXIT_LOCKED, EXIT_ARCHIVE) and outcome.run_id is None:
                 errors.append(outcome.message)
+            elif outcome.run_id is None:  # the run never opened: never report that as done
+                code = code or EXIT_FAILED
+                errors.append(f"{outcome.site}: the run did not start (see {options.log_file})")
+                continue
             else:
                 lines.append(outcome.summary())
             code = code or outcome.exit_code

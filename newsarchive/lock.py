@@ -1,7 +1,8 @@
 """One crawl per archive at a time: an exclusive kernel lock next to the database.
 
-The lock is `flock(2)` on ``<archive>.lock`` through the `filelock` library: the kernel drops it
-when the holding process dies, however it dies, so a killed run never blocks the next one.
+The lock is `flock(2)` on ``<archive>.lock`` (next to the real file, symlinks resolved) through
+the `filelock` library: the kernel drops it when the holding process dies, however it dies, so
+a killed run never blocks the next one.
 Readers (search, serve, stats, export) never take it: SQLite's WAL lets them read while a crawl
 writes. Inside one process the lock is re-entrant, so the CLI can take it before Scrapy starts
 and the spider's own acquisition is a no-op.
@@ -22,24 +23,33 @@ class LockHeld(Exception):  # noqa: N818
 
 
 def lock_path(db_path: str | os.PathLike[str]) -> Path:
-    """The lock file that guards the archive at `db_path`."""
-    return Path(f"{os.fspath(db_path)}.lock")
+    """The lock file that guards the archive at `db_path`: next to the real file, so every path
+    that names the archive (a symlink, a relative path) names the same lock."""
+    return Path(f"{os.path.realpath(os.fspath(db_path))}.lock")
 
 
 def acquire(db_path: str | os.PathLike[str]) -> None:
-    """Take the crawl lock of the archive at `db_path` at once, or raise LockHeld."""
+    """Take the crawl lock of the archive at `db_path` at once, or raise LockHeld (or
+    ArchiveError when the lock file cannot be created: a read-only directory)."""
     key = str(Path(db_path).resolve())
     if key in _held:
         lock, depth = _held[key]
         _held[key] = (lock, depth + 1)
         return
     path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path), timeout=0)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path), timeout=0)
         lock.acquire()
     except Timeout:
         raise LockHeld(str(db_path)) from None
+    except OSError as exc:
+        from newsarchive.archive import ArchiveError
+
+        raise ArchiveError(
+            f"cannot take the crawl lock {path}: {exc.strerror or exc} "
+            "(the archive's directory must be writable)"
+        ) from None
     _held[key] = (lock, 1)
 
 

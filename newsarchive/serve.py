@@ -5,8 +5,9 @@ file is called: `make_datasette` adds it under that name through Datasette's Pyt
 of letting Datasette name it after the file's stem.
 
 It is opened ``mode=ro`` — never ``immutable=1``, since a crawl may be writing to it (WAL) while
-it is served — and every connection Datasette asks for, write connections included, is
-read-only, so nothing reached through the web UI can change the archive.
+it is served, except on read-only storage where nothing can write — and every connection
+Datasette asks for, write connections included, is read-only, so nothing reached through the
+web UI can change the archive.
 
 The metadata (titles, descriptions, facets, canned queries) is `newsarchive/datasette/
 metadata.json`, shipped as package data. This module adds one Datasette plugin of its own, a
@@ -147,11 +148,16 @@ def make_datasette(db: str | Path) -> Any:
     from datasette.app import Datasette
     from datasette.database import Database
 
+    from newsarchive.archive import read_only_storage
+
+    # On read-only storage (a backup disk) no -shm file can be made: read it as immutable.
+    options = "?mode=ro&immutable=1" if read_only_storage(db) else "?mode=ro"
+
     class ReadOnlyDatabase(Database):  # type: ignore[misc]
         """A file database every connection of which is ``mode=ro`` (WAL readers never wait)."""
 
         def connect(self, write: bool = False) -> sqlite3.Connection:
-            uri = Path(self.path).resolve().as_uri() + "?mode=ro"  # percent-encodes the path
+            uri = Path(self.path).resolve().as_uri() + options  # percent-encodes the path
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._all_file_connections.append(conn)
             return conn

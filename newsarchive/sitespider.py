@@ -78,8 +78,9 @@ _UNREACHABLE = (
 _TIMEOUT = (net_error.TimeoutError, net_error.TCPTimedOutError, DownloadTimeoutError)
 #: Skip reasons of a download that got no answer at all (a dead or unreachable site).
 NO_ANSWER = frozenset({"unreachable", "no_answer", "timeout"})
-#: Skip reasons that may pass by themselves: the page is fetched again by a later run.
-TRANSIENT = frozenset({*NO_ANSWER, "dataloss", "download_error"})
+#: Skip reasons that may pass by themselves: the page is fetched again by a later run. An
+#: ``error`` (our code raised on the page: a bug) passes once the bug is fixed.
+TRANSIENT = frozenset({*NO_ANSWER, "dataloss", "download_error", "error"})
 
 
 def truthy(value: object) -> bool:
@@ -236,6 +237,7 @@ class SiteSpider(scrapy.Spider):
         self._gaps_done = False
         self._discovery_complete = True
         self._unanswered = 0
+        self._errors = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -250,6 +252,8 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider._open_run, signal=signals.spider_opened)
         crawler.signals.connect(spider._close_run, signal=signals.spider_closed)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider._on_item_error, signal=signals.item_error)
         return spider
 
     # --- the run ---------------------------------------------------------------------------
@@ -319,6 +323,12 @@ class SiteSpider(scrapy.Spider):
                 if responses == 0 and self._unanswered:
                     o.status, o.exit_code = "failed", EXIT_UNREACHABLE
                     o.message = f"{self.base_url} could not be reached (no answer to any request)"
+                elif self._errors:
+                    o.status, o.exit_code = "failed", EXIT_FAILED
+                    o.message = (
+                        f"{self._errors} page(s) raised an error in the crawler (a bug: see the "
+                        "log); the next runs fetch them again"
+                    )
             elif reason == "shutdown":
                 o.status, o.exit_code, o.message = "interrupted", EXIT_FAILED, "stopped by a signal"
             elif reason == "archive_error":
@@ -624,6 +634,55 @@ class SiteSpider(scrapy.Spider):
                 self._discovery_complete = False
             else:
                 yield from self._walk_sections(f"the feed failed ({reason})")
+
+    # --- a bug on a page: counted, recorded, and the run fails ----------------------------------
+    def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """A callback raised (DESIGN: any exception but `Skip` is a bug): the page becomes an
+        ``error`` skip, a listing leaves discovery incomplete, and the run fails (exit 1)."""
+        if spider is not self:
+            return
+        try:
+            meta = response.meta
+        except AttributeError:
+            meta = {}
+        kind = meta.get("kind")
+        self._record_error(response.url, "extract", failure, meta.get("site_id"), kind != "article")
+
+    def _on_item_error(
+        self, item: Any, response: Response, spider: scrapy.Spider, failure: Failure
+    ) -> None:
+        """A pipeline raised on an item (not a drop: a bug): as `_on_spider_error`."""
+        if spider is not self:
+            return
+        url = getattr(item, "url", None) or getattr(response, "url", "") or ""
+        self._record_error(url, "store", failure, getattr(item, "site_id", None), False)
+
+    def _record_error(
+        self, url: str, stage: str, failure: Failure, site_id: str | None, listing: bool
+    ) -> None:
+        self._errors += 1
+        if listing:
+            self._discovery_complete = False
+        exc = failure.value
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        stats = self.crawler.stats
+        stats.inc_value("newsarchive/skipped/error")
+        stats.inc_value("newsarchive/skipped")
+        if self.archive is None:
+            return
+        try:
+            self.archive.record_skip(
+                run_id=self.run_id,
+                url=url,
+                stage=stage,
+                reason="error",
+                detail=detail,
+                at=dates.now(),
+                site=self.site,
+                site_id=site_id,
+            )
+        except ArchiveError as error:
+            self.fail(EXIT_ARCHIVE, str(error), "archive_error")
 
     # --- idle: fill the id gaps once discovery is done ---------------------------------------
     def _on_idle(self, spider: scrapy.Spider) -> None:

@@ -105,3 +105,141 @@ def compare_to_truth(db: Path, truth: list[dict[str, Any]]) -> list[str]:
             if got[name] != expected.get(name):
                 problems.append(f"{site_id} {name}: {got[name]!r} != {expected.get(name)!r}")
     return problems
+
+
+# --- for the reliability tests: crawls held open, killed, polled -----------------------------
+def cli_env(now: str | None = None, **env: str) -> dict[str, str]:
+    """The environment `run_cli` gives a command (no $NEWSARCHIVE_DB; NEWSARCHIVE_NOW if given)."""
+    environ = dict(os.environ, **env)
+    environ.pop("NEWSARCHIVE_DB", None)
+    if now:
+        environ["NEWSARCHIVE_NOW"] = now
+    return environ
+
+
+def start_cli(*args: str, now: str | None = None, module: str = "newsarchive.cli", **env: str) -> subprocess.Popen[str]:
+    """`newsarchive ARGS…` started in the background (stdout and stderr captured)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=cli_env(now, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def crawl_args(replica: Any, db: Path, *extra: str, log: Path | None = None) -> list[str]:
+    """`crawl` arguments for the replica with politeness off (as `crawl` uses)."""
+    return [
+        "crawl",
+        "--db",
+        str(db),
+        "--base-url",
+        replica.url,
+        "--delay",
+        "0",
+        "--concurrency",
+        "16",
+        "--timeout",
+        "3",
+        "--log-file",
+        str(log or db.with_suffix(".log")),
+        *extra,
+    ]
+
+
+def wait_for(predicate: Any, timeout: float = 60, what: str = "a condition", interval: float = 0.005) -> Any:
+    """Poll `predicate()` until it returns something truthy (returned), at most `timeout` s.
+
+    Bounded polling of observable state: the only way these tests synchronise.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def scalar(db: Path, sql: str, *params: Any) -> Any:
+    """One value from the archive, or None when the file or table is not there (yet)."""
+    if not Path(db).exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def running_run(db: Path) -> dict[str, Any] | None:
+    """The run marked 'running' in the archive, or None."""
+    try:
+        found = rows(db, "select * from runs where status = 'running' order by id desc limit 1")
+    except sqlite3.Error:
+        return None
+    return found[0] if found else None
+
+
+def archive_problems(db: Path) -> list[str]:
+    """`Archive.check()` plus what must never be: a doubled article, an article without its
+    raw page or with versions out of step. Empty when the archive is sound."""
+    from newsarchive.archive import Archive
+
+    with Archive(db, readonly=True) as archive:
+        problems = archive.check()
+    doubled = rows(db, "select site, site_id from articles group by site, site_id having count(*) > 1")
+    if doubled:
+        problems.append(f"doubled: {doubled[:5]}")
+    unpaged = rows(
+        db,
+        "select a.site_id from articles a where not exists (select 1 from raw_pages r "
+        "where r.article_id = a.id and r.version = a.version)",
+    )
+    if unpaged:
+        problems.append(f"articles without the raw page of their version: {unpaged[:5]}")
+    return problems
+
+
+def stored_differences(db: Path, truth: list[dict[str, Any]]) -> list[str]:
+    """What the archive holds that is not the truth (missing articles are not counted): a
+    half-written or wrong article shows here."""
+    return [p for p in compare_to_truth(db, truth) if not p.startswith("missing ")]
+
+
+def serve_answers(db: Path) -> None:
+    """`newsarchive serve --port 0` on `db` answers a SQL query over HTTP; then it is stopped."""
+    import json
+    import urllib.request
+
+    proc = start_cli("serve", "--db", str(db), "--port", "0")
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("Serving "), (line, proc.stderr and proc.stderr.read())
+        base = line.split(" at ", 1)[1].split("/archive", 1)[0]
+        url = f"{base}/archive.json?sql=select+count(*)+as+n+from+articles&_shape=array"
+
+        def answer() -> Any:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    return json.loads(resp.read())
+            except OSError:
+                return None
+
+        data = wait_for(answer, timeout=30, what="datasette to answer", interval=0.05)
+        assert data[0]["n"] > 0
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)

@@ -1,0 +1,137 @@
+"""`newsarchive` that SIGKILLs itself at an exact point of a run, for the crash-safety tests.
+
+    python -m tests.killpoint sql 'INSERT INTO articles' 7 -- crawl --db … --base-url …
+    python -m tests.killpoint call spiders.novinite:NoviniteSpider.parse_article 12 -- crawl …
+    python -m tests.killpoint pages - 60 -- crawl …
+    python -m tests.killpoint raise spiders.novinite:NoviniteSpider.parse_listing_html 3 -- crawl …
+
+``sql PATTERN N``: right after the N-th SQL statement matching the regular expression PATTERN
+has run on an archive connection (so inside its transaction when it is one: before COMMIT).
+``call MODULE:QUALNAME N``: on entry to the N-th call of that function or method.
+``raise MODULE:QUALNAME N``: no kill; the N-th call raises RuntimeError (a bug on one page).
+``pages - N``: no kill; the disk is full once the archive has N pages (SQLite's
+``max_page_count`` on every archive connection), for machines where no small file system
+can be mounted.
+
+The process then dies by SIGKILL (no cleanup, no Python exit handlers), exactly as `kill -9`
+would leave it; if the point is never reached the command ends normally and its exit code
+tells the test that the point was missed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import re
+import signal
+import sqlite3
+import sys
+from typing import Any
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def bug() -> None:
+    raise RuntimeError("an injected bug")
+
+
+def kill_after_sql(pattern: str, nth: int) -> None:
+    """Every archive connection SIGKILLs the process after the nth statement matching pattern."""
+    regex = re.compile(pattern, re.IGNORECASE)
+    seen = [0]
+
+    def ran(sql: str) -> None:
+        if regex.search(sql):
+            seen[0] += 1
+            if seen[0] == nth:
+                die()
+
+    class KillingCursor(sqlite3.Cursor):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            cursor = super().execute(sql, *args)
+            ran(sql)
+            return cursor
+
+    class KillingConnection(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            cursor = super().execute(sql, *args)
+            ran(sql)
+            return cursor
+
+        def cursor(self, factory: Any = KillingCursor) -> sqlite3.Cursor:  # type: ignore[override]
+            return super().cursor(factory)
+
+    connect = sqlite3.connect
+
+    @functools.wraps(connect)
+    def killing_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs.setdefault("factory", KillingConnection)
+        return connect(*args, **kwargs)
+
+    sqlite3.connect = killing_connect  # type: ignore[assignment]
+
+
+def limit_pages(pages: int) -> None:
+    """Every archive connection may grow the file to `pages` pages only: a full disk."""
+    connect = sqlite3.connect
+
+    @functools.wraps(connect)
+    def limited_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
+    sqlite3.connect = limited_connect  # type: ignore[assignment]
+
+
+def kill_on_call(target: str, nth: int, action: Any = None) -> None:
+    """SIGKILL (or `action()`) on entry to the nth call of MODULE:QUALNAME."""
+    module_name, _, qualname = target.partition(":")
+    owner: Any = importlib.import_module(module_name)
+    *path, name = qualname.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+    func = original.__func__ if isinstance(original, staticmethod | classmethod) else original
+    calls = [0]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == nth:
+            (action or die)()
+        return func(*args, **kwargs)
+
+    if isinstance(original, staticmethod):
+        setattr(owner, name, staticmethod(wrapper))
+    elif isinstance(original, classmethod):
+        setattr(owner, name, classmethod(wrapper))
+    else:
+        setattr(owner, name, wrapper)
+
+
+def main(argv: list[str]) -> None:
+    if "--" not in argv or len(argv[: argv.index("--")]) != 3:
+        sys.exit("usage: python -m tests.killpoint sql|call|raise|pages TARGET N -- NEWSARCHIVE-ARGS…")
+    split = argv.index("--")
+    kind, target, nth = argv[:split]
+    if kind == "sql":
+        kill_after_sql(target, int(nth))
+    elif kind == "call":
+        kill_on_call(target, int(nth))
+    elif kind == "raise":
+        kill_on_call(target, int(nth), action=bug)
+    elif kind == "pages":
+        limit_pages(int(nth))
+    else:
+        sys.exit(f"unknown kill point kind {kind!r}")
+    from newsarchive.cli import main as cli
+
+    cli(argv[split + 1 :], prog_name="newsarchive")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
