@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -266,20 +265,6 @@ def test_readonly_connection_error_is_converted(db: Path) -> None:
         with pytest.raises(ArchiveError, match=r"is read-only \(while storing novinite 1\)"):
             reader.store(make_article("1"), run_id=None, now=T0)
         reader.readonly = True
-
-
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file modes")
-def test_read_only_file_is_refused_for_writing(db: Path) -> None:
-    with Archive(db) as created:
-        created.store(make_article(), run_id=None, now=T0)
-    db.chmod(0o444)
-    try:
-        with pytest.raises(ArchiveError, match="is read-only"):
-            Archive(db)
-        with Archive(db, readonly=True) as reader:
-            assert reader.count_articles() == 1
-    finally:
-        db.chmod(0o644)
 
 
 def test_locked_archive_gives_archive_error(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
