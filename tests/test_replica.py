@@ -524,3 +524,13 @@ def test_static_export_matches_the_live_replica(
     )[2]
     exported = (tmp_path / "__replica__" / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(exported) == len(truth) and "nginx.conf" in {p.name for p in tmp_path.iterdir()}
+
+
+def test_too_few_articles_serves_the_fewest_that_hold_the_seed_page() -> None:
+    server = Replica(articles=20, seed=1)
+    try:
+        truth = server.truth()
+        assert len(truth) > 20
+        assert any(t["site_id"] == "229777" for t in truth)
+    finally:
+        server.stop()

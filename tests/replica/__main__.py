@@ -11,6 +11,7 @@ import threading
 from .faults import DEFAULT_SLOW_SECONDS, Faults, parse
 from .server import serve
 from .site import Site
+from .timeline import ArticleCountError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,15 +40,26 @@ def main(argv: list[str] | None = None) -> int:
         help="exit when stdin closes (a parent that dies takes the replica with it)",
     )
     args = parser.parse_args(argv)
+    note = None
     try:
         faults = parse(args.faults, Faults(slow_seconds=args.slow_seconds))
-        site = Site(args.seed, args.articles, args.eras, faults)
+        try:
+            site = Site(args.seed, args.articles, args.eras, faults)
+        except ArticleCountError as error:
+            if error.minimum is None:
+                raise
+            # Fewer articles than the seed page's neighbours need: serve the fewest that do.
+            note = (
+                f"replica: --articles {args.articles} cannot hold the seed page's related "
+                f"articles; serving {error.minimum}"
+            )
+            site = Site(args.seed, error.minimum, args.eras, faults)
     except ValueError as error:
         print(f"replica: {error}", file=sys.stderr)
         return 2
     if args.exit_with_stdin:
         threading.Thread(target=_exit_at_eof, daemon=True).start()
-    serve(site, args.host, args.port)
+    serve(site, args.host, args.port, note)
     return 0
 
 

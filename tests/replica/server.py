@@ -104,11 +104,15 @@ class ReplicaServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def serve(site: Site, host: str = "127.0.0.1", port: int = 0) -> None:
-    """Bind, print ``serving http://HOST:PORT/`` as the first line of stdout, serve until killed."""
+def serve(site: Site, host: str = "127.0.0.1", port: int = 0, note: str | None = None) -> None:
+    """Bind, print ``serving http://HOST:PORT/`` as the first line of stdout, serve until killed.
+
+    `note`, if any, goes to stderr after that line (so even merged output starts with it)."""
     server = ReplicaServer((host, port), site)
     site.base = f"http://{host}:{server.server_port}"
     print(f"serving {site.base}/", flush=True)
+    if note:
+        print(note, file=sys.stderr, flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)

@@ -158,6 +158,11 @@ def sofia_day(instant: int) -> date:
 class ArticleCountError(ValueError):
     """N cannot hold the seed and its pinned articles, or more ids than exist below the seed."""
 
+    def __init__(self, message: str, minimum: int | None = None) -> None:
+        super().__init__(message)
+        self.minimum = minimum
+        """For too few articles: the fewest that hold the seed page and its neighbours."""
+
 
 class Timeline:
     """Compact per-article arrays, oldest first; index = id - base_id."""
@@ -230,7 +235,8 @@ class Timeline:
             raise ArticleCountError(
                 f"--articles {articles} is too few{' with --eras' if era_days else ''}: the "
                 f"newest {needed} articles are needed to reach the seed's related articles"
-                f" (try --articles {needed + (articles - tail_n)} or more)"
+                f" (try --articles {needed + (articles - tail_n)} or more)",
+                minimum=needed + (articles - tail_n),
             )
         return tail_days, era_days
 
