@@ -930,63 +930,43 @@ class Archive:
 
     # ---- reads for the crawler
 
+    def _rows_for_ids(
+        self, action: str, sql: str, site: str, site_ids: Sequence[str]
+    ) -> Iterator[sqlite3.Row]:
+        """Rows of `sql` (its ``{marks}`` an ``IN`` list, its first parameter the site) for
+        `site_ids`, in batches that stay under SQLite's parameter limit."""
+        ids = list(dict.fromkeys(str(s) for s in site_ids))
+        with self._read(action) as conn:
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start : start + BATCH]
+                yield from conn.execute(sql.format(marks=", ".join("?" * len(chunk))), (site, *chunk))
+
     def known(self, site: str, site_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The archived ones among `site_ids`: site_id → {id, title, url, published, last_seen,
         version, content_hash}."""
+        sql = (
+            "SELECT site_id, id, title, url, published, last_seen, version, content_hash "
+            "FROM articles WHERE site = ? AND site_id IN ({marks})"
+        )
         found: dict[str, dict[str, Any]] = {}
-        ids = list(dict.fromkeys(str(s) for s in site_ids))
-        with self._read("looking up articles") as conn:
-            for start in range(0, len(ids), BATCH):
-                chunk = ids[start : start + BATCH]
-                marks = ", ".join("?" * len(chunk))
-                for row in conn.execute(
-                    "SELECT site_id, id, title, url, published, last_seen, version, content_hash "
-                    "FROM articles "
-                    f"WHERE site = ? AND site_id IN ({marks})",
-                    (site, *chunk),
-                ):
-                    record = dict(row)
-                    found[record.pop("site_id")] = record
-        return found
-
-    def skipped_at(self, site: str, site_ids: Sequence[str]) -> dict[str, str]:
-        """site_id → when it was last recorded in ``skips``, for those of `site_ids` that were."""
-        found: dict[str, str] = {}
-        ids = list(dict.fromkeys(str(s) for s in site_ids))
-        with self._read("looking up skips") as conn:
-            for start in range(0, len(ids), BATCH):
-                chunk = ids[start : start + BATCH]
-                marks = ", ".join("?" * len(chunk))
-                for row in conn.execute(
-                    "SELECT site_id, MAX(at) FROM skips "
-                    f"WHERE site = ? AND site_id IN ({marks}) GROUP BY site_id",
-                    (site, *chunk),
-                ):
-                    found[row[0]] = row[1]
+        for row in self._rows_for_ids("looking up articles", sql, site, site_ids):
+            record = dict(row)
+            found[record.pop("site_id")] = record
         return found
 
     def skip_history(self, site: str, site_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """For those of `site_ids` recorded in ``skips``: site_id → {at, reason} of the latest
         skip and ``count``, how many times it was skipped."""
-        found: dict[str, dict[str, Any]] = {}
-        ids = list(dict.fromkeys(str(s) for s in site_ids))
-        with self._read("looking up skips") as conn:
-            for start in range(0, len(ids), BATCH):
-                chunk = ids[start : start + BATCH]
-                marks = ", ".join("?" * len(chunk))
-                for row in conn.execute(
-                    "SELECT s.site_id, s.at, s.reason, agg.count FROM skips s JOIN ("
-                    "SELECT site_id, MAX(rowid) AS last, COUNT(*) AS count FROM skips "
-                    f"WHERE site = ? AND site_id IN ({marks}) GROUP BY site_id"
-                    ") agg ON s.rowid = agg.last",
-                    (site, *chunk),
-                ):
-                    found[row["site_id"]] = {
-                        "at": row["at"],
-                        "reason": row["reason"],
-                        "count": row["count"],
-                    }
-        return found
+        sql = (
+            "SELECT s.site_id, s.at, s.reason, agg.count FROM skips s JOIN ("
+            "SELECT site_id, MAX(rowid) AS last, COUNT(*) AS count FROM skips "
+            "WHERE site = ? AND site_id IN ({marks}) GROUP BY site_id"
+            ") agg ON s.rowid = agg.last"
+        )
+        return {
+            row["site_id"]: {"at": row["at"], "reason": row["reason"], "count": row["count"]}
+            for row in self._rows_for_ids("looking up skips", sql, site, site_ids)
+        }
 
     def failed_unarchived(self, site: str, since: datetime) -> list[dict[str, Any]]:
         """Articles of `site` skipped since `since` that the archive does not hold: site_id,

@@ -774,7 +774,9 @@ def test_skips_and_state(archive: Archive) -> None:
     archive.record_skip(
         run_id=run_id, url="https://x/feed", stage="extract", reason="no_date", detail="", at=T0
     )
-    assert archive.skipped_at("novinite", ["5", "6"]) == {"5": "2024-12-07T14:00:00Z"}
+    assert {k: v["at"] for k, v in archive.skip_history("novinite", ["5", "6"]).items()} == {
+        "5": "2024-12-07T14:00:00Z"
+    }
     assert archive.stats()["skips"] == [
         {"reason": "http_404", "count": 2},
         {"reason": "no_date", "count": 1},
