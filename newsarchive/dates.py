@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -78,6 +79,12 @@ def parse_day(text: str) -> date:
         raise ValueError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
 
 
+def check_range(since: date | str | None, until: date | str | None, flag: str = "--") -> None:
+    """ValueError when `since` is after `until` (both optional, dates or ``YYYY-MM-DD``)."""
+    if since and until and str(since) > str(until):
+        raise ValueError(f"{flag}since {since} is after {flag}until {until}")
+
+
 def local_day(instant: datetime, tz: str) -> date:
     """The calendar day in zone `tz` at `instant`."""
     return instant.astimezone(zone(tz)).date()
@@ -87,3 +94,27 @@ def days_back(first: date, last: date) -> list[date]:
     """Every day from `last` back to `first`, newest first (empty if first > last)."""
     span = (last - first).days
     return [last - timedelta(days=i) for i in range(span + 1)]
+
+
+def parse_feed_time(raw: str, tz: str) -> datetime | None:
+    """A feed's date as an aware UTC datetime, or None when it cannot be read.
+
+    W3CDTF (``dc:date``, ISO 8601; ``Z`` for UTC) or RFC 822 (``pubDate``). A W3CDTF time
+    without an offset is wall time in the site's zone `tz`; RFC 822's ``-0000`` (source
+    unknown) is UTC.
+    """
+    try:
+        value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if value.tzinfo is None:  # RFC 822 "-0000": UTC, source unknown
+            value = value.replace(tzinfo=UTC)
+    try:
+        if value.tzinfo is None:  # W3CDTF without an offset: the site's wall time
+            return to_utc(localize(value.replace(microsecond=0), tz))
+        return to_utc(value)
+    except (OverflowError, ValueError):
+        return None

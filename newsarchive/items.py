@@ -8,7 +8,6 @@ the same names). `Skip` is what a page function raises for a page that is not a 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,17 +34,17 @@ class Article:
     """One article as extracted from its page; the archive's columns by the same names."""
 
     site: str
-    """Site key, e.g. ``novinite``; with `site_id` the article's identity."""
+    """Site key (the spider's name); with `site_id` the article's identity."""
     site_id: str
     """The site's own article id (``229777``), the same for every URL form of the article."""
     url: str
     """Canonical URL of the article's latest form."""
     title: str
-    """Headline, cleaned; never the image caption (``Bulgaria: …``)."""
+    """Headline, cleaned; never an image caption."""
     published: datetime
     """Publication instant, aware, UTC."""
     published_local: datetime
-    """The same instant in the site's zone as printed on the page (aware, e.g. Europe/Sofia)."""
+    """The same instant in the site's zone, as printed on the page (aware)."""
     body: str
     """Plain text: the article's paragraphs only, separated by one blank line."""
     section: str | None = None
@@ -61,7 +60,7 @@ class Article:
     image_url: str | None = None
     """Absolute URL of the lead image, or None."""
     published_raw: str | None = field(default=None, compare=False)
-    """The date line's date as printed (``December 6, 2024, Friday // 11:06``), for messages."""
+    """The date as the page printed it, for messages."""
     # Provenance, filled by the spider (not by the pure page function): what was fetched, when.
     html: str | None = field(default=None, repr=False, compare=False)
     """The fetched HTML this article was extracted from (kept zlib-compressed in raw_pages)."""
@@ -87,10 +86,6 @@ class Article:
             "sources": list(self.sources),
             "image_url": self.image_url,
         }
-
-    def to_json(self) -> str:
-        """`record()` as JSON with sorted keys (the golden files' form)."""
-        return json.dumps(self.record(), ensure_ascii=False, sort_keys=True, indent=2)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Scrapy settings for newsarchive: pipeline order, politeness, retries, user agent.
 
-`scrapy crawl novinite` reads this module through scrapy.cfg; `newsarchive crawl` starts from
+`scrapy crawl SITE` reads this module through scrapy.cfg; `newsarchive crawl` starts from
 the same settings and overrides only what its options say. Defaults are polite for a real site
 (about one request a second, AutoThrottle on); a mirror or the replica turns them down with
 `--delay 0 --concurrency 16` (DOWNLOAD_DELAY, CONCURRENT_REQUESTS_PER_DOMAIN).
@@ -17,8 +17,12 @@ NEWSPIDER_MODULE = "spiders"
 # --- newsarchive -------------------------------------------------------------------------
 #: The archive every run writes (the env var NEWSARCHIVE_DB overrides it in the CLI).
 NEWSARCHIVE_DB = "data/archive.db"
+#: Where `newsarchive crawl` writes Scrapy's full log (rotated: 5 MB × 5).
+NEWSARCHIVE_LOG_FILE = "data/logs/crawl.log"
 #: Re-fetch articles younger than this on the back-off schedule 1, 3, 6, 12, 24, 48 hours.
 NEWSARCHIVE_REFRESH_HOURS = 48
+#: Show a live progress bar on stderr (`newsarchive crawl` sets it on a terminal).
+NEWSARCHIVE_PROGRESS = False
 #: Longest Retry-After (seconds) a run waits for; a longer one gives up on that page.
 NEWSARCHIVE_RETRY_AFTER_MAX = 120
 
@@ -29,10 +33,17 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 
+EXTENSIONS = {
+    # The run: lock, archive, run row and outcome, from spider_opened to spider_closed.
+    "newsarchive.crawl.run.ArchiveRun": 100,
+    # The live progress bar; switched on by NEWSARCHIVE_PROGRESS (the CLI, on a terminal).
+    "newsarchive.crawl.progress.ProgressBar": 900,
+}
+
 DOWNLOADER_MIDDLEWARES = {
     # Retry-After aware retries replace Scrapy's RetryMiddleware at the same place.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsarchive.middlewares.RetryAfterMiddleware": 550,
+    "newsarchive.crawl.retry.RetryAfterMiddleware": 550,
 }
 
 # --- politeness --------------------------------------------------------------------------
@@ -62,5 +73,4 @@ CONCURRENT_ITEMS = 4
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -94,7 +94,10 @@ def kill_on_call(target: str, nth: int, action: Any = None) -> None:
     *path, name = qualname.split(".")
     for part in path:
         owner = getattr(owner, part)
-    original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+    if isinstance(owner, type):  # the raw attribute, from the class that defines it
+        original = next(k.__dict__[name] for k in owner.__mro__ if name in k.__dict__)
+    else:
+        original = getattr(owner, name)
     func = original.__func__ if isinstance(original, staticmethod | classmethod) else original
     calls = [0]
 

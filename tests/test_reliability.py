@@ -251,9 +251,9 @@ KILL_POINTS = [
     ("sql", r"CREATE TABLE IF NOT EXISTS articles", 1),  # schema migration, first run
     ("sql", r"^PRAGMA user_version = \d", 1),  # a migration done, its COMMIT not yet
     ("sql", r"^INSERT INTO runs", 1),  # the run row, before its COMMIT
-    ("call", "newsarchive.middlewares:RetryAfterMiddleware.process_response", 23),
-    ("call", "newsarchive.middlewares:RetryAfterMiddleware.process_response", 97),
-    ("call", "newsarchive.sitespider:SiteSpider.parse_listing", 5),
+    ("call", "newsarchive.crawl.retry:RetryAfterMiddleware.process_response", 23),
+    ("call", "newsarchive.crawl.retry:RetryAfterMiddleware.process_response", 97),
+    ("call", "newsarchive.crawl.spider:SiteSpider.parse_listing", 5),
     ("call", "spiders.novinite:NoviniteSpider.parse_article_html", 64),
     ("call", "pipelines.validate:ValidatePipeline.process_item", 31),
     ("sql", r"^INSERT INTO articles \(", 1),  # between the article row and its raw page
@@ -298,7 +298,7 @@ INCREMENTAL_KILLS = [
     ("sql", r"^INSERT INTO articles \(", 3),
     ("sql", r"^INSERT INTO article_versions", 1),
     ("sql", r"^UPDATE articles SET url", 1),
-    ("call", "newsarchive.sitespider:SiteSpider.parse_listing", 4),
+    ("call", "newsarchive.crawl.spider:SiteSpider.parse_listing", 4),
     ("call", "newsarchive.archive:Archive.store", 17),
     ("sql", r"^INSERT INTO site_state", 1),
     ("outside", "articles", 0),

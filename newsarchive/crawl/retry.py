@@ -44,7 +44,7 @@ class RetryAfterMiddleware(RetryMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         mw = super().from_crawler(crawler)
-        mw.retry_after_max = crawler.settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX", 120)
+        mw.retry_after_max = crawler.settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX")
         return mw
 
     async def process_response(  # type: ignore[override]

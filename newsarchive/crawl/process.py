@@ -7,21 +7,15 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from newsarchive import dates, lock
+from newsarchive import dates, exitcodes, lock
+from newsarchive import settings as defaults
 from newsarchive.archive import Archive, ArchiveError
+from newsarchive.crawl.run import ArchiveRun
 from newsarchive.logs import log_to_file
-from newsarchive.sitespider import (
-    EXIT_ARCHIVE,
-    EXIT_FAILED,
-    EXIT_LOCKED,
-    EXIT_OK,
-    EXIT_USAGE,
-    lock_message,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +25,7 @@ class CrawlOptions:
     """`newsarchive crawl`'s options, as the command line gives them."""
 
     sites: list[str] = field(default_factory=list)
-    db: str = "data/archive.db"
+    db: str = defaults.NEWSARCHIVE_DB
     base_url: str | None = None
     full: bool = False
     since: str | None = None
@@ -44,8 +38,7 @@ class CrawlOptions:
     timeout: float | None = None
     quiet: bool = False
     verbose: bool = False
-    log_file: str = "data/logs/crawl.log"
-    progress: bool | None = None
+    log_file: str = defaults.NEWSARCHIVE_LOG_FILE
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
@@ -54,10 +47,11 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     settings.setmodule("newsarchive.settings", priority="project")
     over: dict[str, object] = {
         "NEWSARCHIVE_DB": options.db,
+        "NEWSARCHIVE_PROGRESS": not options.quiet and sys.stderr.isatty(),
         "LOG_ENABLED": True,
         "LOG_INSTALL_ROOT_HANDLER": False,  # our rotated file handler takes the log
+        "LOG_LEVEL": "DEBUG" if options.verbose else "INFO",
     }
-    over["LOG_LEVEL"] = "DEBUG" if options.verbose else "INFO"
     if options.delay is not None:
         over["DOWNLOAD_DELAY"] = options.delay
         over["RANDOMIZE_DOWNLOAD_DELAY"] = options.delay > 0
@@ -72,12 +66,6 @@ def crawl_settings(options: CrawlOptions) -> Settings:
             over["AUTOTHROTTLE_TARGET_CONCURRENCY"] = float(options.concurrency)
     if options.timeout is not None:
         over["DOWNLOAD_TIMEOUT"] = options.timeout
-    progress = options.progress
-    if progress is None:
-        progress = not options.quiet and sys.stderr.isatty()
-    if progress:
-        over["NEWSARCHIVE_PROGRESS"] = True
-        over["EXTENSIONS"] = {"newsarchive.progress.ProgressBar": 900}
     settings.setdict(over, priority="cmdline")
     return settings
 
@@ -98,77 +86,98 @@ def spider_args(options: CrawlOptions) -> dict[str, object]:
     return args
 
 
+def check_options(options: CrawlOptions, known: list[str]) -> str | None:
+    """What makes the options bad usage (exit 2), or None."""
+    unknown = [s for s in options.sites if s not in known]
+    if unknown:
+        return f"unknown site {unknown[0]!r} (known: {', '.join(known)})"
+    if options.base_url and not options.base_url.startswith(("http://", "https://")):
+        return f"--base-url must start with http:// or https://: {options.base_url}"
+    try:
+        dates.check_range(options.since, options.until)
+    except ValueError as exc:
+        return str(exc)
+    try:
+        dates.now()  # the one clock: NEWSARCHIVE_NOW, when set, must be readable
+    except ValueError as exc:
+        return f"${dates.NOW_ENV}: {exc}"
+    return None
+
+
+def prepare_archive(db: str) -> tuple[int, str] | None:
+    """Take the crawl lock and create or migrate the archive under it (a long migration is
+    never raced by another crawl; a bad file fails before any request). Returns (exit code,
+    message) when it cannot, or None with the lock held."""
+    try:
+        lock.acquire(db)
+    except lock.LockHeld as exc:
+        return exitcodes.LOCKED, str(exc)
+    except ArchiveError as exc:  # no lock there: say what is wrong with the archive
+        try:
+            Archive(db).close()
+        except ArchiveError as archive_exc:
+            return exitcodes.ARCHIVE, str(archive_exc)
+        return exitcodes.ARCHIVE, str(exc)
+    try:
+        Archive(db).close()
+    except ArchiveError as exc:
+        lock.release(db)
+        return exitcodes.ARCHIVE, str(exc)
+    return None
+
+
 def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
     """One crawl run for each site; returns (exit code, summary lines, error messages)."""
     settings = crawl_settings(options)
     loader = SpiderLoader.from_settings(settings)
     known = loader.list()
-    sites = options.sites or known
-    unknown = [s for s in sites if s not in known]
-    if unknown:
-        return EXIT_USAGE, [], [f"unknown site {unknown[0]!r} (known: {', '.join(known)})"]
-    if options.base_url and not options.base_url.startswith(("http://", "https://")):
-        return EXIT_USAGE, [], [f"--base-url must start with http:// or https://: {options.base_url}"]
-    if options.since and options.until and options.since > options.until:
-        return EXIT_USAGE, [], [f"--since {options.since} is after --until {options.until}"]
-    try:
-        dates.now()  # the one clock: NEWSARCHIVE_NOW, when set, must be readable
-    except ValueError as exc:
-        return EXIT_USAGE, [], [f"${dates.NOW_ENV}: {exc}"]
-    try:
-        lock.acquire(options.db)
-    except lock.LockHeld:
-        return EXIT_LOCKED, [], [lock_message(options.db)]
-    except ArchiveError as exc:  # no lock file there: say what is wrong with the archive
-        problem = str(exc)
-        try:
-            Archive(options.db).close()
-        except ArchiveError as archive_exc:
-            problem = str(archive_exc)
-        return EXIT_ARCHIVE, [], [problem]
-    try:
-        # Create or migrate now, under the lock (a long migration is never raced by another
-        # crawl): a bad file fails before any request.
-        Archive(options.db).close()
-    except ArchiveError as exc:
-        lock.release(options.db)
-        return EXIT_ARCHIVE, [], [str(exc)]
+    problem = check_options(options, known)
+    if problem:
+        return exitcodes.USAGE, [], [problem]
+    refused = prepare_archive(options.db)
+    if refused:
+        return refused[0], [], [refused[1]]
     handler = None
     try:
         handler = log_to_file(options.log_file, logging.DEBUG if options.verbose else logging.INFO)
         process = CrawlerProcess(settings)
         crawlers = []
-        for site in sites:
+        for site in options.sites or known:
             crawler = process.create_crawler(loader.load(site))
             try:
                 process.crawl(crawler, **spider_args(options))
             except ValueError as exc:
-                return EXIT_USAGE, [], [str(exc)]
+                return exitcodes.USAGE, [], [str(exc)]
             crawlers.append(crawler)
         process.start()
-        code, lines, errors = EXIT_OK, [], []
-        for crawler in crawlers:
-            spider = crawler.spider
-            outcome = getattr(spider, "outcome", None)
-            if outcome is None:
-                code = code or EXIT_FAILED
-                errors.append(f"{crawler.spidercls.name}: the spider did not start (see the log)")
-                continue
-            if outcome.exit_code in (EXIT_LOCKED, EXIT_ARCHIVE) and outcome.run_id is None:
-                errors.append(outcome.message)
-            elif outcome.run_id is None:  # the run never opened: never report that as done
-                code = code or EXIT_FAILED
-                errors.append(f"{outcome.site}: the run did not start (see {options.log_file})")
-                continue
-            else:
-                lines.append(outcome.summary())
-            code = code or outcome.exit_code
-        return code, lines, errors
+        return collect(crawlers, options.log_file)
     except Exception as exc:  # a bug: logged with its traceback, one line for the user
         logger.error("crawl failed: %s\n%s", exc, traceback.format_exc())
-        return EXIT_FAILED, [], [f"crawl failed: {type(exc).__name__}: {exc} (see {options.log_file})"]
+        return exitcodes.FAILED, [], [f"crawl failed: {type(exc).__name__}: {exc} (see {options.log_file})"]
     finally:
         lock.release(options.db)
         if handler is not None:
             logging.getLogger().removeHandler(handler)
             handler.close()
+
+
+def collect(crawlers: list[Crawler], log_file: str) -> tuple[int, list[str], list[str]]:
+    """The exit code, summary lines and errors of the finished crawlers."""
+    code, lines, errors = exitcodes.OK, [], []
+    for crawler in crawlers:
+        name = crawler.spidercls.name
+        outcome = ArchiveRun.of(crawler).outcome if getattr(crawler, "extensions", None) else None
+        if outcome is None:
+            code = code or exitcodes.FAILED
+            errors.append(f"{name}: the spider did not start (see the log)")
+            continue
+        if outcome.exit_code in (exitcodes.LOCKED, exitcodes.ARCHIVE) and outcome.run_id is None:
+            errors.append(outcome.message)
+        elif outcome.run_id is None:  # the run never opened: never report that as done
+            code = code or exitcodes.FAILED
+            errors.append(f"{outcome.site}: the run did not start (see {log_file})")
+            continue
+        else:
+            lines.append(outcome.summary())
+        code = code or outcome.exit_code
+    return code, lines, errors

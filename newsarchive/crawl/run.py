@@ -1,0 +1,242 @@
+"""The run: a Scrapy extension that owns the archive for one crawl, from open to close.
+
+On ``spider_opened`` it takes the crawl lock, opens the archive, marks runs left ``running`` by
+dead processes ``interrupted`` and records this run; on ``spider_closed`` it settles the outcome
+(`outcome.settle`), writes it with the crawl's coverage in one transaction, closes the archive
+and gives the lock back. In between, the pipelines store and skip through it and the spider
+reads the archive through it, all reaching it by `ArchiveRun.of(crawler)` — not through spider
+attributes (as scrapy-deltafetch owns its store, and AutoThrottle wires itself in ``__init__``).
+
+Any exception a page function or a pipeline raises (a bug: DESIGN allows only `Skip`) becomes
+an ``error`` skip and fails the run (exit 1) without moving its coverage, so the next runs
+fetch those pages again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+
+from newsarchive import dates, exitcodes, lock
+from newsarchive.archive import Archive, ArchiveError
+from newsarchive.crawl.outcome import RunOutcome, settle
+from newsarchive.items import Article, PageSkip
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+    from newsarchive.crawl.spider import SiteSpider
+
+logger = logging.getLogger(__name__)
+
+#: Stats keys the run counts under (DESIGN's summary line is built from them).
+STAT_PREFIX = "newsarchive/"
+SKIPPED = f"{STAT_PREFIX}skipped"
+
+
+class ArchiveRun:
+    """One crawl run of one site into one archive (enabled in settings' ``EXTENSIONS``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db_path: str = crawler.settings.get("NEWSARCHIVE_DB")
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+        self.outcome: RunOutcome | None = None
+        self.now = dates.now()
+        self.coverage = None
+        #: Whether everything the run set out to discover was seen (listings, feed, days).
+        self.discovery_complete = True
+        self.unanswered = 0
+        self.errors = 0
+        self.stored = 0
+        self._clock0 = time.monotonic()
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveRun:
+        return cls(crawler)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> ArchiveRun:
+        """The run of `crawler` (its extension instance)."""
+        for extension in crawler.extensions.middlewares:
+            if isinstance(extension, cls):
+                return extension
+        raise RuntimeError(f"{cls.__module__}.{cls.__name__} is not in the EXTENSIONS setting")
+
+    @property
+    def spider(self) -> SiteSpider:
+        return self.crawler.spider  # type: ignore[return-value]
+
+    # --- open and close ------------------------------------------------------------------
+    def opened(self, spider: SiteSpider) -> None:
+        self.now = dates.now()
+        self._clock0 = time.monotonic()
+        self.outcome = RunOutcome(site=spider.site)
+        try:
+            lock.acquire(self.db_path)
+        except lock.LockHeld as exc:
+            self._refuse("locked", exitcodes.LOCKED, str(exc))
+            return
+        except ArchiveError as exc:
+            self._refuse("failed", exitcodes.ARCHIVE, str(exc))
+            return
+        try:
+            self.archive = Archive(self.db_path)
+            self.archive.mark_interrupted(self.now)
+            self.run_id = self.archive.start_run(
+                spider.site, spider.mode, spider.args_record, os.getpid(), self.now
+            )
+        except ArchiveError as exc:
+            if self.archive is not None:
+                self.archive.close()
+                self.archive = None
+            lock.release(self.db_path)
+            self._refuse("failed", exitcodes.ARCHIVE, str(exc))
+            return
+        self.outcome.run_id = self.run_id
+        coverage = self.archive.get_state(spider.site, "coverage")
+        self.coverage = dates.parse_utc(coverage) if coverage else None
+        logger.info(
+            "run %s: %s of %s into %s (coverage %s)",
+            self.run_id, spider.mode, spider.base_url, self.db_path, coverage or "none",
+        )  # fmt: skip
+
+    def _refuse(self, status: str, exit_code: int, message: str) -> None:
+        """The run cannot start (the lock, the archive): the spider requests nothing."""
+        assert self.outcome is not None
+        self.outcome.fail(status, exit_code, message)
+        logger.error("%s", message)
+
+    def closed(self, spider: SiteSpider, reason: str) -> None:
+        if self.archive is None or self.outcome is None:
+            return
+        outcome = self._count(self.outcome)
+        settle(
+            outcome,
+            reason,
+            responses=self.crawler.stats.get_value("response_received_count", 0),
+            unanswered=self.unanswered,
+            errors=self.errors,
+            root=spider.base_url,
+        )
+        complete = outcome.status == "ok" and reason == "finished" and self.discovery_complete
+        # The coverage moves only with a complete run, in the transaction that says so.
+        state = {"coverage": dates.format_utc(self.now)} if complete and spider.reaches_now() else None
+        try:
+            self.archive.finish_run(
+                self.run_id,  # type: ignore[arg-type]
+                status=outcome.status,
+                finished=dates.now(),
+                requests=outcome.requests,
+                new=outcome.new,
+                updated=outcome.updated,
+                unchanged=outcome.unchanged,
+                skipped=sum(outcome.skipped.values()),
+                error=outcome.message or None,
+                state=state,
+            )
+        except ArchiveError as exc:
+            outcome.status, outcome.exit_code, outcome.message = "failed", exitcodes.ARCHIVE, str(exc)
+        finally:
+            self.archive.close()
+            self.archive = None
+            lock.release(self.db_path)
+        logger.info("%s", outcome.summary())
+
+    def _count(self, outcome: RunOutcome) -> RunOutcome:
+        """The run's counts from Scrapy's stats."""
+        stats = self.crawler.stats
+        outcome.new = stats.get_value(f"{STAT_PREFIX}new", 0)
+        outcome.updated = stats.get_value(f"{STAT_PREFIX}updated", 0)
+        outcome.unchanged = stats.get_value(f"{STAT_PREFIX}unchanged", 0)
+        prefix = f"{SKIPPED}/"
+        outcome.skipped = {
+            k[len(prefix) :]: v for k, v in stats.get_stats().items() if k.startswith(prefix)
+        }
+        outcome.requests = stats.get_value("downloader/request_count", 0)
+        outcome.seconds = time.monotonic() - self._clock0
+        return outcome
+
+    # --- what the pipelines and the spider do through the run ---------------------------
+    def store(self, article: Article) -> str | None:
+        """Store one article (``new``, ``updated`` or ``unchanged``); None when the run has no
+        archive. Ends the run at the spider's ``limit`` of articles stored."""
+        if self.archive is None:
+            return None
+        try:
+            result = self.archive.store(article, run_id=self.run_id, now=dates.now())
+        except ArchiveError as exc:
+            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
+            return None
+        self.crawler.stats.inc_value(f"{STAT_PREFIX}{result}")
+        if result != "unchanged":
+            self.stored += 1
+            limit = getattr(self.spider, "limit", None)
+            if limit is not None and self.stored == limit:
+                self._close("limit")
+        return result
+
+    def skip(self, skip: PageSkip) -> None:
+        """Count a page that was not stored and record it in the archive's ``skips``."""
+        stats = self.crawler.stats
+        stats.inc_value(f"{SKIPPED}/{skip.reason}")
+        stats.inc_value(SKIPPED)
+        if self.archive is None:
+            return
+        try:
+            self.archive.record_skip(
+                run_id=self.run_id,
+                url=skip.url,
+                stage=skip.stage,
+                reason=skip.reason,
+                detail=skip.detail,
+                at=dates.now(),
+                site=skip.site,
+                site_id=skip.site_id,
+            )
+        except ArchiveError as exc:
+            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
+
+    def fail(self, exit_code: int, message: str, reason: str) -> None:
+        """End the run now with this exit code and message (an archive that cannot be written)."""
+        if self.outcome is not None:
+            self.outcome.fail("failed", exit_code, message)
+        logger.error("%s", message)
+        self._close(reason)
+
+    def _close(self, reason: str) -> None:
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+
+    # --- a bug on a page: counted, recorded, and the run fails ------------------------------
+    def spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
+        """A callback raised (DESIGN: any exception but `Skip` is a bug): the page becomes an
+        ``error`` skip, a listing leaves discovery incomplete, and the run fails (exit 1)."""
+        meta = getattr(response, "meta", None) or {}
+        listing = meta.get("kind") != "article"
+        self._error(response.url, "extract", failure, meta.get("site_id"), listing)
+
+    def item_error(self, item: Any, response: Response, spider: Any, failure: Failure) -> None:
+        """A pipeline raised on an item (not a drop: a bug): as `spider_error`."""
+        url = getattr(item, "url", None) or getattr(response, "url", "") or ""
+        self._error(url, "store", failure, getattr(item, "site_id", None), False)
+
+    def _error(self, url: str, stage: str, failure: Failure, site_id: str | None, listing: bool) -> None:
+        self.errors += 1
+        if listing:
+            self.discovery_complete = False
+        exc = failure.value
+        site = self.outcome.site if self.outcome else None
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        self.skip(PageSkip(url=url, stage=stage, reason="error", detail=detail, site=site, site_id=site_id))

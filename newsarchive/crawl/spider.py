@@ -1,0 +1,281 @@
+"""The spider every site module builds on: its arguments, the requests it makes, its callbacks.
+
+A site module (`spiders/<site>/`) subclasses `SiteSpider`, names its site, zone and URLs and
+gives its pure page functions; everything here is site-agnostic. What to fetch when is decided
+by the pure functions of `newsarchive.crawl.policy`; the archive, the run row and the outcome
+belong to the run (`newsarchive.crawl.run.ArchiveRun`), which this spider reads through.
+
+A run, as DESIGN's "Incremental runs" says:
+- incremental (default): the feed; if the feed does not reach back to what the last complete run
+  covered (a gap: downtime, or more news than the feed holds), the fronts of the section listings,
+  paginated until a whole page holds nothing unknown and is older than that coverage; once a
+  day, the archive pages of the days since the last sweep (what a feed that omits a section
+  would miss); and every archived article due on the back-off schedule or whose title changed.
+- backfill (`full`, `since`, `until`): the site's daily archive pages from `until` back to
+  `since`, about one request per article.
+- `fill_gaps`: when discovery is done, ids never seen between the lowest and highest known.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import date
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from newsarchive import dates
+from newsarchive.archive import Archive
+from newsarchive.crawl import policy
+from newsarchive.crawl.arguments import CrawlArguments
+from newsarchive.crawl.failures import NO_ANSWER, classify_failure
+from newsarchive.crawl.listings import ListingWalk
+from newsarchive.crawl.run import ArchiveRun
+from newsarchive.items import Article, Listing, PageSkip, Skip
+
+logger = logging.getLogger(__name__)
+
+#: Priorities: articles first (memory stays flat), then listings, then archive days.
+PRIORITY_ARTICLE, PRIORITY_LISTING, PRIORITY_DAY = 30, 20, 10
+#: Articles a backfill's progress estimate assumes per day before it has walked any.
+ARTICLES_PER_DAY_GUESS = 18
+
+
+class SiteSpider(ListingWalk, scrapy.Spider):
+    """Base spider for one news site writing into one archive. Subclasses set the class
+    attributes and implement the URL hooks; the page functions are pure (no I/O)."""
+
+    site: ClassVar[str]
+    tz: ClassVar[str]
+    default_base_url: ClassVar[str]
+    #: The oldest day a full backfill walks back to when no `since` is given.
+    first_day: ClassVar[date]
+    parse_article_html: ClassVar[Callable[[str, str], Article]]
+    parse_listing_html: ClassVar[Callable[[str, str], Listing]]
+
+    # --- site hooks ------------------------------------------------------------------------
+    def feed_urls(self) -> list[str]:
+        """The feed(s) an hourly run starts from, newest first."""
+        raise NotImplementedError
+
+    def section_urls(self) -> list[str]:
+        """The fronts of the section listings walked after a gap."""
+        raise NotImplementedError
+
+    def archive_day_url(self, day: date) -> str | None:
+        """The daily archive page of `day`, or None for a site without one."""
+        return None
+
+    def article_url(self, site_id: str) -> str:
+        """A URL that answers the article with this id (for `fill_gaps`)."""
+        raise NotImplementedError
+
+    # --- arguments -------------------------------------------------------------------------
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        options = CrawlArguments.take(kwargs, self.default_base_url)
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.base_url = options.base_url
+        self.full, self.since, self.until = options.full, options.since, options.until
+        self.limit, self.fill_gaps, self.backfill = options.limit, options.fill_gaps, options.backfill
+        self.args_record = options.record
+        self.refresh_hours = options.refresh_hours or 0.0
+        self.days_total = 0
+        self.requested: set[str] = set()
+        self._gaps_done = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.options.refresh_hours:
+            spider.refresh_hours = crawler.settings.getfloat("NEWSARCHIVE_REFRESH_HOURS")
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    @property
+    def run(self) -> ArchiveRun:
+        """The run that owns the archive (`newsarchive.crawl.run`)."""
+        return ArchiveRun.of(self.crawler)
+
+    @property
+    def archive(self) -> Archive | None:
+        """The run's open archive (None when the run could not start)."""
+        return self.run.archive
+
+    @property
+    def now(self) -> Any:
+        return self.run.now
+
+    @property
+    def mode(self) -> str:
+        return "backfill" if self.backfill else "incremental"
+
+    def today(self) -> date:
+        return dates.local_day(self.now, self.tz)
+
+    def reaches_now(self) -> bool:
+        """Whether this run, if complete, covered the site up to now (a backfill that stops
+        before today did not)."""
+        return not self.backfill or self.until is None or self.until >= self.today()
+
+    # --- start -----------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        if self.archive is None:
+            return
+        if self.backfill:
+            for req in (*self._due_refreshes(), *self._due_retries()):
+                yield req
+            for req in self._archive_days():
+                yield req
+            return
+        for url in self.feed_urls():
+            yield self.listing_request(url, "feed")
+        for req in (*self._due_refreshes(), *self._due_retries(), *self._sweep_requests()):
+            yield req
+
+    def _archive_days(self) -> Iterable[Request]:
+        """A backfill's daily archive pages, from `until` (or today) back to `since`."""
+        first = self.since or self.first_day
+        last = min(self.until or self.today(), self.today())
+        self.days_total = (last - first).days + 1
+        for day in dates.days_back(first, last):
+            url = self.archive_day_url(day)
+            if url:
+                yield self.listing_request(url, "archive", priority=PRIORITY_DAY)
+
+    def _due_refreshes(self) -> Iterable[Request]:
+        assert self.archive is not None
+        since = policy.refresh_window(self.run.coverage, self.now, self.refresh_hours)
+        for row in self.archive.recent(self.site, since):
+            published, last_seen = dates.parse_utc(row["published"]), dates.parse_utc(row["last_seen"])
+            if policy.due_for_refresh(published, last_seen, self.now, self.refresh_hours):
+                req = self.article_request(row["url"], row["site_id"], "refresh")
+                if req is not None:
+                    yield req
+
+    def _due_retries(self) -> Iterable[Request]:
+        """Articles never stored because their fetch failed for a passing reason (a 503, a
+        timeout, a dead site mid-run): fetched again on a back-off, whether or not a listing
+        shows them again (DESIGN: nothing lost)."""
+        assert self.archive is not None
+        for row in self.archive.failed_unarchived(self.site, self.now - policy.REFRESH_LOOKBACK):
+            if not policy.transient(row["reason"]):
+                continue
+            last = dates.parse_utc(row["at"])
+            if not self.backfill and not policy.retry_due(last, row["count"], self.now):
+                continue
+            url = row["url"] if row["url"] and self.on_root(row["url"]) else None
+            req = self.article_request(url or self.article_url(row["site_id"]), row["site_id"], "retry")
+            if req is not None:
+                yield req
+
+    def _sweep_requests(self) -> Iterable[Request]:
+        """Once a day, the archive pages since the last sweep: what the feed may not carry."""
+        assert self.archive is not None
+        today = self.today()
+        swept = self.archive.get_state(self.site, "swept_day")
+        first = policy.sweep_first_day(dates.parse_day(swept) if swept else None, today)
+        if first is None:
+            return
+        for day in dates.days_back(first, today):
+            url = self.archive_day_url(day)
+            if url:
+                yield self.listing_request(url, "sweep", priority=PRIORITY_DAY)
+
+    def progress_estimate(self) -> int | None:
+        """Requests a backfill will make in all (days walked so far tell the articles per
+        day); None for an incremental run, whose size is not known in advance."""
+        if not self.backfill or not self.days_total:
+            return None
+        days_done = self.crawler.stats.get_value("newsarchive/days_done", 0)
+        per_day = len(self.requested) / days_done if days_done else ARTICLES_PER_DAY_GUESS
+        return int(self.days_total * (1 + per_day))
+
+    # --- requests --------------------------------------------------------------------------
+    def listing_request(self, url: str, kind: str, priority: int = PRIORITY_LISTING) -> Request:
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            priority=priority,
+            meta={"kind": kind},
+            dont_filter=kind == "feed",
+        )
+
+    def article_request(self, url: str, site_id: str, why: str) -> Request | None:
+        """A request for the article `site_id`, once per run whatever URL form it comes by."""
+        if site_id in self.requested:
+            return None
+        self.requested.add(site_id)
+        self.crawler.stats.inc_value(f"newsarchive/fetch/{why}")
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            priority=PRIORITY_ARTICLE,
+            meta={"kind": "article", "site_id": site_id, "why": why},
+        )
+
+    def page_skip(
+        self, url: str, stage: str, reason: str, detail: str = "", site_id: str | None = None
+    ) -> PageSkip:
+        return PageSkip(
+            url=url, stage=stage, reason=reason, detail=detail, site=self.site, site_id=site_id
+        )
+
+    # --- callbacks -------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterable[Any]:
+        site_id = response.meta.get("site_id")
+        if not isinstance(response, TextResponse):
+            yield self.page_skip(response.url, "extract", "not_article", "not a text page", site_id)
+            return
+        try:
+            article = type(self).parse_article_html(response.text, response.url)
+        except Skip as skip:
+            yield self.page_skip(response.url, "extract", skip.reason, skip.detail, site_id)
+            return
+        article.html = response.text
+        article.fetched_at = dates.now()
+        article.status = response.status
+        yield article
+
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind")
+        reason, detail = classify_failure(failure)
+        if reason in NO_ANSWER:
+            self.run.unanswered += 1
+        if kind in ("section", "archive", "sweep"):
+            self.run.discovery_complete = False
+        yield self.page_skip(request.url, "download", reason, detail, request.meta.get("site_id"))
+        if kind == "feed":
+            if reason in NO_ANSWER:
+                # The site does not answer: walking its listings would not either. What the
+                # feed would have shown waits for the next run (the coverage stays put).
+                self.run.discovery_complete = False
+            else:
+                yield from self.walk_sections(f"the feed failed ({reason})")
+
+    # --- idle: fill the id gaps once discovery is done ---------------------------------------
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        if spider is not self or self.archive is None:
+            return
+        if self.fill_gaps and not self._gaps_done:
+            self._gaps_done = True
+            gaps = [str(i) for i in self.archive.id_gaps(self.site) if str(i) not in self.requested]
+            logger.info("fill-gaps: %d ids never seen", len(gaps))
+            scheduled = 0
+            for site_id in gaps:
+                req = self.article_request(self.article_url(site_id), site_id, "gap")
+                if req is not None:
+                    self.crawler.engine.crawl(req)
+                    scheduled += 1
+            if scheduled:
+                raise DontCloseSpider
+        if self.run.discovery_complete and not self.backfill:
+            self.archive.set_state(self.site, "swept_day", self.today().isoformat())
