@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.common import WORK, Result, median
+from bench.like import like_scan
 from newsarchive.archive import SCHEMA_VERSION, Archive
 from newsarchive.dates import parse_utc
 from newsarchive.items import Article
@@ -131,7 +132,7 @@ def run(articles: int = ARTICLES, like_queries: int = 20) -> list[Result]:
             archive.search(q["q"], section=q.get("section"), limit=10)
             fts_subset.append(time.perf_counter() - started)
             started = time.perf_counter()
-            archive.like_scan(q["words"], section=q.get("section"), limit=10)
+            like_scan(archive.conn, q["words"], section=q.get("section"), limit=10)
             like_times.append(time.perf_counter() - started)
         speedup = median(like_times) / median(fts_subset)
         print(f"  {len(qs)} queries: p50 {p50:.2f} ms, p95 {p95:.2f} ms; LIKE median "

@@ -32,7 +32,7 @@ from datasette import hookimpl
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from newsarchive.archive import MONTH_FACET_SQL
+from newsarchive.archive import FTS_BM25, MONTH_FACET_SQL
 
 #: The database name in Datasette's URLs and in the metadata.
 DATABASE_NAME = "archive"
@@ -48,6 +48,9 @@ SETTINGS: dict[str, Any] = {
 
 #: The name our facet plugin is registered under in Datasette's plugin manager.
 PLUGIN_NAME = "newsarchive.serve"
+#: Where a canned query of the bundled metadata ranks like `newsarchive search`: `metadata()`
+#: puts the archive's bm25 expression there, so the weights have one home (the archive schema).
+BM25_PLACEHOLDER = "{bm25}"
 
 
 class MonthFacet(Facet):  # type: ignore[misc]
@@ -138,9 +141,13 @@ class PortInUse(OSError):
 
 
 def metadata() -> dict[str, Any]:
-    """The bundled Datasette metadata (newsarchive/datasette/metadata.json)."""
+    """The bundled Datasette metadata (newsarchive/datasette/metadata.json), its canned
+    queries' `BM25_PLACEHOLDER` filled in with the archive's ranking (`FTS_BM25`)."""
     text = resources.files("newsarchive").joinpath("datasette/metadata.json").read_text("utf-8")
-    return json.loads(text)
+    meta: dict[str, Any] = json.loads(text)
+    for query in meta["databases"][DATABASE_NAME]["queries"].values():
+        query["sql"] = query["sql"].replace(BM25_PLACEHOLDER, FTS_BM25)
+    return meta
 
 
 def make_datasette(db: str | Path) -> Any:

@@ -24,6 +24,8 @@ from newsarchive.archive import (
     NewerSchemaError,
     QueryError,
 )
+from newsarchive.archive import connection as connection_module
+from newsarchive.archive import schema as schema_module
 from newsarchive.items import Article
 from newsarchive.text import content_hash
 
@@ -268,7 +270,7 @@ def test_readonly_connection_error_is_converted(db: Path) -> None:
 
 
 def test_locked_archive_gives_archive_error(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(archive_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(connection_module, "BUSY_TIMEOUT_MS", 100)
     with Archive(db) as writer:
         other = sqlite3.connect(db, isolation_level=None)
         try:
@@ -608,8 +610,8 @@ MIGRATION_QUERIES = ("homs", "reb*", "rebel*", "syria NOT iran", '"M5 highway"',
 
 def test_schema_1_archive_is_migrated_in_place(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as old_code:  # what the previous release created
-        old_code.setattr(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:1])
-        old_code.setattr(archive_module, "SCHEMA_VERSION", 1)
+        old_code.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:1])
+        old_code.setattr(schema_module, "SCHEMA_VERSION", 1)
         with Archive(db) as v1:
             for number, title in enumerate(("Rebels take Homs", "Rebellion in Hama", "Calm")):
                 v1.store(make_article(str(number), title=title), run_id=None, now=T0)
@@ -789,7 +791,7 @@ def test_skips_and_state(archive: Archive) -> None:
 
 
 def test_known_and_recent(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(archive_module, "BATCH", 2)  # exercise the chunked IN lists
+    monkeypatch.setattr(connection_module, "BATCH", 2)  # exercise the chunked IN lists
     for i in range(5):
         published = T0 - timedelta(hours=10 * i)
         archive.store(
@@ -909,7 +911,7 @@ def test_history(archive: Archive) -> None:
 
 
 def test_export_streams_in_order(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(archive_module, "BATCH", 3)
+    monkeypatch.setattr(connection_module, "BATCH", 3)
     for i in range(10):
         published = datetime(2024, 12, 1, tzinfo=UTC) + timedelta(hours=7 * (9 - i))
         archive.store(make_article(str(i), published=published), run_id=None, now=T0)
@@ -930,7 +932,7 @@ def test_export_streams_in_order(archive: Archive, monkeypatch: pytest.MonkeyPat
 
 
 def test_raw_pages_stream(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(archive_module, "BATCH", 2)
+    monkeypatch.setattr(connection_module, "BATCH", 2)
     for i in range(5):
         archive.store(make_article(str(i), html=f"<p>page {i} é</p>"), run_id=None, now=T0)
     archive.store(make_article("6"), run_id=None, now=T0)  # no page kept

@@ -1,0 +1,69 @@
+"""The archive: the only package that speaks SQL.
+
+One SQLite file (WAL) holds every article once, its earlier versions, the raw pages it was
+extracted from, the runs and the skipped pages. `Archive` is composed of one part per concern,
+each a `Connection` (`connection`: opening, schema checks, migrating, transactions; `files`:
+the file checks before SQLite opens it; `errors`: the exceptions and the mapping of SQLite's):
+
+- `schema`: the constants, the DDL and the numbered migrations (`SCHEMA_VERSION`);
+- `store`: what a crawl writes (articles, versions, raw pages, runs, skips, crawl state);
+- `frontier`: what the crawler asks (known ids, skip history, recent articles, id gaps);
+- `search_sql` builds the full-text search's SQL in pure functions, `search` runs it;
+- `reports`: stats, history, export, runs, raw pages;
+- `values`: JSON lists and date bounds, in and out of the columns;
+- `check`: SQLite's checks and the archive's invariants, as data.
+
+Every write is one short transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a killed process
+loses nothing already stored. SQLite failures that concern the file rather than the code (disk
+full, read-only, not a database, locked, damaged) become `ArchiveError` with a one-line message;
+a search query FTS5 cannot parse becomes `QueryError`.
+
+All timestamps are stored as UTC text ``YYYY-MM-DDTHH:MM:SSZ`` (`dates.format_utc`) and
+returned as such; `dates.parse_utc` turns them back into datetimes.
+"""
+
+from __future__ import annotations
+
+from newsarchive.archive.check import Check
+from newsarchive.archive.errors import ArchiveError, ArticleNotFound, NewerSchemaError, QueryError
+from newsarchive.archive.files import read_only_storage
+from newsarchive.archive.frontier import Frontier
+from newsarchive.archive.reports import MONTH_FACET_SQL, Reports
+from newsarchive.archive.schema import (
+    APPLICATION_ID,
+    FTS_BM25,
+    FTS_RANK,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+)
+from newsarchive.archive.search import Search
+from newsarchive.archive.store import Store
+
+__all__ = [
+    "APPLICATION_ID",
+    "FTS_BM25",
+    "FTS_RANK",
+    "MIGRATIONS",
+    "MONTH_FACET_SQL",
+    "SCHEMA_VERSION",
+    "Archive",
+    "ArchiveError",
+    "ArticleNotFound",
+    "Migration",
+    "NewerSchemaError",
+    "QueryError",
+    "read_only_storage",
+]
+
+
+class Archive(Store, Frontier, Search, Reports, Check):
+    """A newsarchive SQLite archive.
+
+    ``Archive(path)`` creates the parent directories and the file if needed, checks it is a
+    newsarchive archive (or empty), brings its schema up to `SCHEMA_VERSION` and switches it to
+    WAL. ``Archive(path, readonly=True)`` opens an existing archive with ``mode=ro`` and never
+    migrates. Use as a context manager or call `close()`.
+
+    Raises `ArchiveError` (or `NewerSchemaError`) when the file cannot be used.
+    """

@@ -1,0 +1,225 @@
+"""Full-text search, run: `Search.search` reads the facts, has `search_sql` build the SQL, runs it.
+
+The plan and its reasons are `search_sql`'s docstring. This half owns the connection's side:
+the page cache and memory map a search wants, one read transaction for the staged plan's two
+steps, the retry of an unparsable query in its quoted form, and the hits as dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from newsarchive.archive.connection import Connection
+from newsarchive.archive.errors import QueryError
+from newsarchive.archive.search_sql import (
+    FILTER_SET_MAX,
+    OTHER_SITES_SQL,
+    SECTION_SPELLINGS_SQL,
+    STAGED_MAX,
+    Bound,
+    best_sql,
+    explain_query_error,
+    fallback_query,
+    filter_clauses,
+    filter_conditions,
+    hits_sql,
+    is_staged,
+    newest_ties_first,
+    one_pass,
+    passing_count_sql,
+    ranked_sql,
+    within_limit,
+)
+from newsarchive.archive.values import loads_list
+
+#: What `search` gives its connection (once): pages of cache (KiB) and bytes of memory map.
+SEARCH_CACHE_KIB = 64 * 1024
+SEARCH_MMAP_BYTES = 1 << 30
+
+
+class Search(Connection):
+    """`search`: reads the facts the builders need, then runs what they built."""
+
+    _STAGED_MAX = STAGED_MAX
+    _FILTER_SET_MAX = FILTER_SET_MAX
+
+    def search(
+        self,
+        query: str,
+        *,
+        site: str | None = None,
+        section: str | None = None,
+        tag: str | None = None,
+        since: Bound | None = None,
+        until: Bound | None = None,
+        limit: int | None = 10,
+        highlight: tuple[str, str] = ("[", "]"),
+    ) -> list[dict[str, Any]]:
+        """Full-text search ranked by bm25 (title 10, body 1, tags 5), best first.
+
+        `query` is FTS5 syntax (``homs AND rebels``, ``"M5 highway"``, ``syria NOT iran``,
+        ``reb*``); plain words with punctuation (``U.S.``, ``Assad's``) also work. A date
+        `until` includes its whole day. Each hit: id, site, site_id, url, title, section,
+        published, tags (list), snippet (``[match]`` highlighted, or between the two
+        `highlight` markers), rank. Raises `QueryError` for a query FTS5 cannot parse.
+        The plan and its reasons: `search_sql`'s docstring.
+        """
+        if not query or not query.strip():
+            raise QueryError("empty search query: give at least one word")
+        params: dict[str, Any] = {"mark_open": highlight[0], "mark_close": highlight[1]}
+        with self._read("searching") as conn:
+            self._tune_for_search(conn)
+            join, where = self._search_filters(
+                conn, params, site=site, section=section, tag=tag, since=since, until=until
+            )
+        planned = (params, join, where, limit)
+        try:
+            return self._search_once(query, *planned)
+        except sqlite3.OperationalError as exc:
+            first_error = str(exc)
+        fallback = fallback_query(query)
+        if fallback is not None:
+            if not fallback:
+                raise QueryError(f'bad search query "{query}": no words to search for')
+            try:
+                return self._search_once(fallback, *planned)
+            except sqlite3.OperationalError:
+                pass
+        raise QueryError(
+            f'bad search query "{query}": {explain_query_error(query, first_error)}'
+        ) from None
+
+    def _search_once(
+        self, fts_query: str, params: dict[str, Any], join: str, where: str, limit: int | None
+    ) -> list[dict[str, Any]]:
+        """The planned search for `fts_query`, staged or in one query; FTS5's errors (a query
+        it cannot parse) come out as they are, for `search` to retry or explain."""
+        with self._read("searching") as conn:
+            if limit is not None and is_staged(limit, self._STAGED_MAX):
+                rows = self._search_staged(conn, fts_query, params, join, where, limit)
+            else:
+                run_params = {**params, "query": fts_query}
+                if limit is not None:
+                    run_params["limit"] = limit
+                rows = conn.execute(ranked_sql(where, limit), run_params).fetchall()
+        hits = [dict(row) for row in rows]
+        for hit in hits:
+            hit["tags"] = loads_list(hit["tags"])
+        return hits
+
+    def _tune_for_search(self, conn: sqlite3.Connection) -> None:
+        """Once per connection: a page cache and memory map big enough that a search's pages
+        (the terms' doclists, the documents' sizes) stay in memory from one query to the next."""
+        if getattr(self, "_search_tuned", False):
+            return
+        conn.execute(f"PRAGMA cache_size = -{SEARCH_CACHE_KIB}")
+        conn.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_BYTES}")
+        self._search_tuned = True
+
+    def _search_filters(
+        self,
+        conn: sqlite3.Connection,
+        params: dict[str, Any],
+        *,
+        site: str | None,
+        section: str | None,
+        tag: str | None,
+        since: Bound | None,
+        until: Bound | None,
+    ) -> tuple[str, str]:
+        """The filters as (join, where) (`filter_clauses`); fills `params`. Reads what the
+        builders need: whether other sites exist, the section's spellings, and how many
+        articles pass (counted only up to `_FILTER_SET_MAX`)."""
+        other_sites = site is not None and bool(
+            conn.execute(OTHER_SITES_SQL, {"site": site}).fetchone()[0]
+        )
+        spellings = []
+        if section is not None:
+            spellings = [row[0] for row in conn.execute(SECTION_SPELLINGS_SQL, (section,))]
+        conditions, filter_params = filter_conditions(
+            site=site,
+            other_sites=other_sites,
+            section=section,
+            spellings=spellings,
+            tag=tag,
+            since=since,
+            until=until,
+        )
+        params.update(filter_params)
+        if not conditions:
+            return "", ""
+        passing = conn.execute(
+            passing_count_sql(conditions), {**params, "cap": self._FILTER_SET_MAX}
+        ).fetchone()[0]
+        return filter_clauses(conditions, passing, self._FILTER_SET_MAX)
+
+    @staticmethod
+    def _search_staged(
+        conn: sqlite3.Connection,
+        fts_query: str,
+        params: dict[str, Any],
+        join: str,
+        where: str,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """The best `limit` hits: ids and bm25 from the index, then those articles only
+        (both in one read transaction, so they see the same archive)."""
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            params = {**params, "query": fts_query}
+            ranks = Search._best_ranks(conn, params, join, where, limit)
+            return Search._read_hits(conn, params, ranks) if ranks else []
+        finally:
+            if own:
+                conn.execute("COMMIT")
+
+    @staticmethod
+    def _best_ranks(
+        conn: sqlite3.Connection, params: dict[str, Any], join: str, where: str, limit: int
+    ) -> dict[int, float]:
+        """id → bm25 of the best `limit` matches, best first, newest first among equals."""
+        best = best_sql(join, where)
+        # More than asked shows whether a tie crosses the limit (ties are common: equal term
+        # counts in equally long articles), and holds it unless it is long.
+        wanted = 2 * limit + 10
+        while True:
+            top = conn.execute(best, {**params, "n": wanted}).fetchall()
+            if len(top) < wanted or top[-1][1] != top[limit - 1][1]:
+                break
+            wanted *= 4
+        top = within_limit(top, limit)
+        if len(top) > limit:  # a tie across the limit: its newest articles make the cut
+            published = dict(
+                conn.execute(
+                    "SELECT id, published FROM articles WHERE id IN "
+                    "(SELECT value FROM json_each(:ids))",
+                    {"ids": json.dumps([row[0] for row in top])},
+                ).fetchall()
+            )
+            top = newest_ties_first(top, published, limit)
+        return {row[0]: row[1] for row in top}
+
+    @staticmethod
+    def _read_hits(
+        conn: sqlite3.Connection, params: dict[str, Any], ranks: dict[int, float]
+    ) -> list[dict[str, Any]]:
+        """The articles of `ranks` with their snippets, best first, newest first among equals."""
+        if one_pass(params["query"]):
+            rows = conn.execute(
+                hits_sql(True),
+                {**params, "low": min(ranks), "high": max(ranks), "ids": json.dumps(list(ranks))},
+            ).fetchall()
+        else:
+            sql = hits_sql(False)
+            rows = [
+                hit
+                for article_id in ranks
+                for hit in conn.execute(sql, {**params, "id": article_id})
+            ]
+        rows.sort(key=lambda row: row["published"], reverse=True)
+        rows.sort(key=lambda row: ranks[row["id"]])
+        return [{**dict(row), "rank": ranks[row["id"]]} for row in rows]
