@@ -19,7 +19,7 @@ $(STAMP): $(PY) pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m newsarchive.demo
+	$(PY) -m tests.demo
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,7 +1,8 @@
 """README.md's copy of the read-side commands' ``--help``, generated from the code.
 
-The help text lives in one place, the commands' docstrings and options in `newsarchive.cli`;
-README.md holds a copy between two markers, rendered at a fixed width of 100 columns.
+The help text lives in one place, the commands' docstrings and options in `newsarchive.cli`
+(one module per command); README.md holds a copy between two markers, rendered at a fixed
+width of 100 columns.
 
     python -m newsarchive.docs           rewrite that block of README.md
     python -m newsarchive.docs --check   exit 1 if README.md is out of date
@@ -51,6 +52,7 @@ def updated(readme: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Rewrite README.md's generated block (or, with --check, exit 1 if it is out of date)."""
     args = sys.argv[1:] if argv is None else argv
     current = README.read_text("utf-8")
     fresh = updated(current)

@@ -30,6 +30,8 @@ from click.testing import CliRunner, Result
 
 from newsarchive import cli
 from newsarchive.archive import Archive
+from newsarchive.cli.export import EXPORT_COLUMNS
+from newsarchive.cli.search import mark_snippet
 from newsarchive.items import Article
 from tests.helpers import ROOT, crawl, rows
 
@@ -448,8 +450,8 @@ def test_search_bad_options_are_usage_errors(archive_db: Path) -> None:
 
 def test_search_marks_matches_bold_on_a_terminal() -> None:
     snippet = "rebels near \x02Homs\x03 on the\n\n\x02M5\x03"
-    assert cli._mark(snippet, terminal=False) == "rebels near [Homs] on the [M5]"
-    bold = cli._mark(snippet, terminal=True)
+    assert mark_snippet(snippet, terminal=False) == "rebels near [Homs] on the [M5]"
+    bold = mark_snippet(snippet, terminal=True)
     assert "\x1b[1mHoms\x1b[0m" in bold and "[Homs]" not in bold
 
 
@@ -735,4 +737,4 @@ def test_csv_export_reads_back_like_jsonl(archive_db: Path) -> None:
         )
     )
     assert [r["title"] for r in table] == [r["title"] for r in jsonl]
-    assert list(table[0]) == list(cli.EXPORT_COLUMNS)
+    assert list(table[0]) == list(EXPORT_COLUMNS)

@@ -4,11 +4,13 @@ commands' real --help; every --help ends its description with an example."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
-from newsarchive import cli, docs
+from newsarchive import cli, docs, settings
 from tests.helpers import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text("utf-8")
@@ -64,3 +66,42 @@ def test_top_level_help_lists_every_command() -> None:
     assert result.returncode == 0
     listed = re.findall(r"^  (\w+)\s", result.stdout.split("Commands:")[1], re.M)
     assert sorted(listed) == COMMANDS
+
+
+def spider_names() -> list[str]:
+    """The sites Scrapy knows, as `newsarchive crawl` lists them."""
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    settings = Settings()
+    settings.setmodule("newsarchive.settings", priority="project")
+    return SpiderLoader.from_settings(settings).list()
+
+
+@pytest.mark.parametrize("name", [None, *COMMANDS])
+def test_no_help_names_a_site(name: str | None) -> None:
+    args = [name, "--help"] if name else ["--help"]
+    result = CliRunner().invoke(cli.main, args, terminal_width=100)
+    assert result.exit_code == 0
+    for site in spider_names():
+        assert site.lower() not in result.output.lower(), (name, site)
+
+
+def test_help_shows_the_defaults_of_settings() -> None:
+    def words(name: str) -> str:
+        result = CliRunner().invoke(cli.main, [name, "--help"], terminal_width=100)
+        return " ".join(result.output.split())
+
+    assert f"[default: {settings.NEWSARCHIVE_LOG_FILE}]" in words("crawl")
+    assert f"(default {settings.NEWSARCHIVE_REFRESH_HOURS})" in words("crawl")
+    for name in COMMANDS:
+        assert f"[default: ({settings.NEWSARCHIVE_DB}, or $NEWSARCHIVE_DB)]" in words(name), name
+
+
+def test_the_cli_loads_without_scrapy() -> None:
+    """The read-side commands start fast: only `crawl` imports Scrapy, when it runs."""
+    code = "import sys, newsarchive.cli; print(sorted({'scrapy', 'twisted'} & set(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]"

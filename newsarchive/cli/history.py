@@ -1,0 +1,84 @@
+"""`newsarchive history`: every stored version of one article, with the diffs between them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from newsarchive import exitcodes
+from newsarchive.cli.options import Failure, archive_errors, db_option, open_archive
+
+#: The style of each kind of unified-diff line, by its prefix (the first that matches).
+DIFF_STYLES: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("+++", "---"), {"bold": True}),
+    (("@@",), {"fg": "cyan"}),
+    (("+",), {"fg": "green"}),
+    (("-",), {"fg": "red"}),
+)
+
+
+@click.command()
+@click.argument("article")
+@db_option
+@archive_errors
+def history(article: str, db: str) -> None:
+    """Every stored version of one article, with a unified diff between consecutive ones.
+
+    ARTICLE is the site's article id (229777), SITE:ID (the site's spider name and its id),
+    the archive's id (id:12) or a URL of the article (its current one or an earlier one). The
+    diff compares title, tags and body. An article not in the archive exits 1.
+
+    \b
+    Example:
+        newsarchive history 229777
+        newsarchive history SITE:229777 --db data/archive.db
+        newsarchive history "$(newsarchive search homs --json --limit 1 | jq -r .url)"
+    """
+    from newsarchive.archive import ArticleNotFound
+
+    with open_archive(db) as archive:
+        try:
+            found = archive.history(article)
+        except ArticleNotFound as exc:
+            raise Failure(str(exc), exitcodes.FAILED) from None
+    current, versions = found["article"], found["versions"]
+    echo = click.echo
+    echo(click.style(current["title"], bold=True))
+    echo(f"{current['site']} {current['site_id']} (id {current['id']})  {current['url']}")
+    count = len(versions)
+    edited = "never edited" if count == 1 else "edited"
+    echo(f"published {current['published']}; {count} version{'s' if count != 1 else ''}, {edited}")
+    echo()
+    for v in versions:
+        until = v["seen_until"] or "now (current)"
+        echo(f"version {v['version']}  {v['seen_from'] or '?'} – {until}  {v['title']}")
+    for old, new in zip(versions, versions[1:], strict=False):
+        echo()
+        print_diff(old, new)
+
+
+def version_lines(version: dict[str, Any]) -> list[str]:
+    """The text a version's diff compares: title, tags, then the body's lines."""
+    return [
+        f"title: {version['title']}",
+        f"tags: {', '.join(version['tags'])}",
+        "",
+        *(version["body"] or "").split("\n"),
+    ]
+
+
+def print_diff(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """The unified diff from one version to the next, coloured on a terminal."""
+    import difflib
+
+    diff = difflib.unified_diff(
+        version_lines(old),
+        version_lines(new),
+        fromfile=f"version {old['version']} ({old['seen_from'] or '?'})",
+        tofile=f"version {new['version']} ({new['seen_from'] or '?'})",
+        lineterm="",
+    )
+    for line in diff:
+        style = next((s for prefixes, s in DIFF_STYLES if line.startswith(prefixes)), None)
+        click.echo(click.style(line, **style) if style else line)

@@ -1,0 +1,138 @@
+"""`newsarchive search`: full-text search of the archive from the command line.
+
+The archive ranks and highlights (newsarchive.archive); this module prints the hits: a
+heading, the URL and a one-line snippet whose matches are bold on a terminal and in
+[brackets] otherwise (pipes, files, NO_COLOR).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from newsarchive import exitcodes
+from newsarchive.cli.options import (
+    Failure,
+    archive_errors,
+    check_range,
+    day_option,
+    db_option,
+    open_archive,
+)
+
+#: Snippet markers no article text holds; shown as bold on a terminal, as [brackets] otherwise.
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+
+
+def is_terminal() -> bool:
+    """Whether to style the output: stdout is a terminal and NO_COLOR is not set."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def mark_snippet(snippet: str, terminal: bool) -> str:
+    """A one-line snippet with its matches bold (terminal) or in [brackets]."""
+    text = " ".join(snippet.split())
+    if not terminal:
+        return text.replace(MARK_OPEN, "[").replace(MARK_CLOSE, "]")
+    out, rest = [], text
+    while MARK_OPEN in rest:
+        before, _, rest = rest.partition(MARK_OPEN)
+        match, _, rest = rest.partition(MARK_CLOSE)
+        out += [before, click.style(match, bold=True)]
+    return "".join([*out, rest])
+
+
+@click.command()
+@click.argument("query")
+@db_option
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most N hits."
+)
+@click.option("--site", help="Only articles of this site (the site's spider name).")
+@click.option("--section", help="Only articles of this section (e.g. World; any casing).")
+@click.option("--tag", help="Only articles with this tag (any casing).")
+@day_option("--since", "Only articles published on or after this day (UTC).")
+@day_option("--until", "Only articles published on or before this day (UTC).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line, for scripts.")
+@archive_errors
+def search(
+    query: str,
+    db: str,
+    limit: int,
+    site: str | None,
+    section: str | None,
+    tag: str | None,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
+    """Full-text search of the archive, best match first.
+
+    Ranked by bm25 with title matches above body matches. Each hit shows its date, section,
+    title and URL, then a snippet with the matches marked (bold on a terminal, [brackets]
+    otherwise). --json prints one JSON object a line instead (id, site, site_id, url, title,
+    section, published, tags, snippet, rank).
+
+    QUERY is FTS5 syntax: words (all must match; stemmed, any case), "a phrase", AND, OR,
+    NOT, prefix*, NEAR(a b). Plain words with punctuation (U.S., M5, Assad's) just work. A
+    query FTS5 cannot parse exits 2 with the reason; no hits is not an error (exit 0).
+
+    \b
+    Example:
+        newsarchive search homs
+        newsarchive search 'homs AND rebels' --since 2024-12-01
+        newsarchive search '"M5 highway"' --section World --limit 3
+        newsarchive search 'reb*' --tag Syria --json
+    """
+    from newsarchive.archive import QueryError
+
+    check_range(since, until)
+    with open_archive(db) as archive:
+        try:
+            hits = archive.search(
+                query,
+                site=site,
+                section=section,
+                tag=tag,
+                since=since,
+                until=until,
+                limit=limit,
+                highlight=("[", "]") if as_json else (MARK_OPEN, MARK_CLOSE),
+            )
+        except QueryError as exc:
+            raise Failure(str(exc), exitcodes.USAGE) from None
+    if as_json:
+        print_json(hits, query)
+    else:
+        print_hits(hits, query, limit, terminal=is_terminal())
+
+
+def print_json(hits: list[dict[str, Any]], query: str) -> None:
+    """One JSON object a line; no hits is said on stderr, so stdout stays pure JSON lines."""
+    import json
+
+    for hit in hits:
+        click.echo(json.dumps(hit, ensure_ascii=False))
+    if not hits:
+        click.echo(f"no article matches {query}", err=True)
+
+
+def print_hits(hits: list[dict[str, Any]], query: str, limit: int, *, terminal: bool) -> None:
+    """Each hit as a heading (date, section, title), its URL and its marked snippet, then
+    how many were found (and a hint when --limit cut the list)."""
+    if not hits:
+        click.echo(f"No article matches {query}.")
+        return
+    for hit in hits:
+        heading = "  ".join(
+            part for part in (hit["published"][:10], hit["section"] or "", hit["title"]) if part
+        )
+        click.echo(click.style(heading, bold=True) if terminal else heading)
+        click.echo(f"    {hit['url']}")
+        click.echo(f"    {mark_snippet(hit['snippet'] or '', terminal)}")
+        click.echo()
+    more = f" (the best {limit}; --limit for more)" if len(hits) == limit else ""
+    click.echo(f"{len(hits)} article{'s' if len(hits) != 1 else ''} found{more}")

@@ -1,0 +1,59 @@
+"""`newsarchive serve`: the command that browses the archive in Datasette.
+
+Only the command lives here (its options, the port check, the message); the Datasette app
+with its bundled metadata is newsarchive.serve.
+"""
+
+from __future__ import annotations
+
+import click
+
+from newsarchive import exitcodes
+from newsarchive.cli.options import Failure, archive_errors, db_option, open_archive
+
+
+@click.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8001,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@archive_errors
+def serve(db: str, host: str, port: int) -> None:
+    """Browse the archive in Datasette, read-only, at http://HOST:PORT/archive.
+
+    The archive is the database "archive" whatever its file is called, with the bundled
+    metadata: descriptions of every table and column, a search box on articles, facets on
+    section, subsection, tags and month, and canned queries (search ranked like
+    `newsarchive search`, latest articles, articles by tag, articles per month, edited
+    articles with their versions side by side, runs, skips by reason, days without
+    articles). It is opened read-only, so a crawl may write to it meanwhile. Exit 1 if the
+    port is taken, 5 if the file is not an archive.
+
+    \b
+    Example:
+        newsarchive serve                    # then open http://127.0.0.1:8001/archive
+        newsarchive serve --db data/demo.db --port 8002
+    """
+    from newsarchive import serve as serving
+
+    with open_archive(db):  # exit 5 now, not at the first request, if it is no archive
+        pass
+    try:
+        sock = serving.bind(host, port)
+    except serving.PortInUse as exc:
+        raise Failure(str(exc), exitcodes.FAILED) from None
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        click.echo(
+            f"Serving {db} at http://{shown}:{sock.getsockname()[1]}/archive (Ctrl-C to stop)"
+        )
+        serving.run(db, sock)
+    except KeyboardInterrupt:  # pragma: no cover - uvicorn handles Ctrl-C itself
+        pass
+    finally:
+        sock.close()
