@@ -8,14 +8,18 @@ the saved page (``<name>.html`` or ``<name>.xml``) and the expected result ``<na
 The manifest maps each name to the URL the page was served at and where it comes from::
 
     {"seed_2024_12_06": {"file": "seed_2024_12_06.html", "url": "https://…", "kind": "article",
-                         "origin": "hand", "expected": "hand", "note": "…"}}
+                         "origin": "hand", "expected": "hand", "layout": "V2025",
+                         "note": "…"}}
 
 ``kind`` is ``article`` or ``listing``; ``origin`` is ``hand`` (written by hand, following and
 varying the markup contract) or ``replica`` (saved from tests/replica by ``regen``);
 ``expected`` is ``hand`` when the JSON was written by hand and is never regenerated,
 ``reviewed`` when it was written from the extractor's output and checked by a person,
 ``generated`` when ``regen`` wrote it; ``truth`` (replica articles) says whether it equalled
-the replica's truth.jsonl entry when it was saved.
+the replica's truth.jsonl entry when it was saved. ``layout`` (articles) names the site
+module's layout class that reads the page (the site's `page_layout`), or is null for a page
+skipped before a layout is chosen; as fundus keys its test data by parser version, every
+layout in the site's `LAYOUTS` must have a golden page (tests/test_golden_layouts.py).
 """
 
 from __future__ import annotations
@@ -62,6 +66,13 @@ def article_result(parse: Callable[[str, str], Article], html: str, url: str) ->
         return parse(html, url).record()
     except Skip as skip:
         return {"skip": skip.reason}
+
+
+def layout_name(page_layout: Callable[[str], type | None], html: str) -> str | None:
+    """The manifest's ``layout`` of an article page: the name of the class the site's
+    `page_layout` picks, or None for a page skipped before a layout is chosen."""
+    layout = page_layout(html)
+    return layout.__name__ if layout else None
 
 
 def listing_record(listing: Listing) -> dict[str, Any]:

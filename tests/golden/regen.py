@@ -17,7 +17,8 @@ The last step moves the replica's clock into 2025 to get a page with the 2025 sh
 the support appeal: with ``--url``, the replica you point it at is changed.
 
 A case whose JSON was written by hand (``"expected": "hand"``, the seed page from
-seed-article.txt) is never rewritten.
+seed-article.txt) is never rewritten. Every article case, hand-made ones too, gets the layout
+`page_layout` picks for its page (``"layout"``: the golden pages are keyed by it).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from spiders.novinite import parse_article, parse_listing
+from spiders.novinite import page_layout, parse_article, parse_listing
 from tests.golden import (
     article_result,
     diff_fields,
     dump,
+    layout_name,
     listing_record,
     load_manifest,
     read_page,
@@ -272,6 +274,12 @@ class Regen:
                 path.write_text(dump(result), encoding="utf-8")
                 print(f"  {name}: rewritten (review with git diff)")
 
+    def layouts(self) -> None:
+        """Each article case keyed by the layout that reads its page."""
+        for case in self.manifest.values():
+            if case["kind"] == "article":
+                case["layout"] = layout_name(page_layout, read_page(SITE, case))
+
     def run(self) -> int:
         truth = self.replica.truth()
         print(f"replica {self.replica.url}: {len(truth)} truth entries")
@@ -281,6 +289,7 @@ class Regen:
         self.after_2025()
         if self.rewrite_hand:
             self.hand()
+        self.layouts()
         save_manifest(SITE, dict(sorted(self.manifest.items())))
         for line in self.problems:
             print("PROBLEM", line, file=sys.stderr)
