@@ -26,7 +26,7 @@ PAGE_FAULTS: dict[str, str | None] = {
     "retry_after": None,
     "dataloss": None,
 }
-RATE_FAULTS = ("rate500", "drift", "slow_seconds", "dead")
+RATE_FAULTS = ("rate500", "drift", "slow_seconds", "dead", "hostile")
 CANDIDATES = 200
 """Page faults are chosen among this many newest articles of the tail."""
 DEFAULT_SLOW_SECONDS = 10.0
@@ -45,6 +45,8 @@ class Faults:
     """How long a ``slow`` article takes to answer."""
     dead: bool = False
     """Drop every connection that is not for /__replica__/ without an answer."""
+    hostile: str = ""
+    """A hostile answer (tests/replica/hostile.py) to every URL or to every article, or ""."""
 
     def rates(self) -> dict[str, object]:
         """The rate faults as JSON-ready values."""
@@ -53,6 +55,7 @@ class Faults:
             "drift": self.drift,
             "slow_seconds": self.slow_seconds,
             "dead": int(self.dead),
+            "hostile": self.hostile,
         }
 
 
@@ -88,6 +91,13 @@ def parse(spec: str | None, base: Faults | None = None, pages_allowed: bool = Tr
                 changes[key] = max(0.0, float(value))
             elif key == "dead":
                 changes[key] = value.lower() in ("1", "true", "yes", "on")
+            elif key == "hostile":
+                from .hostile import KINDS, prepare
+
+                if value and value not in KINDS:
+                    raise ValueError(f"a hostile answer is one of {', '.join(KINDS)}")
+                prepare(value)  # built now, not by many request threads at once
+                changes[key] = value
             else:
                 known = ", ".join([*PAGE_FAULTS, *RATE_FAULTS])
                 raise ValueError(f"unknown fault (known: {known})")

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from newsarchive.dates import format_utc
 
-from . import article_page, feed, listing_pages, render
+from . import article_page, feed, hostile, listing_pages, render
 from .faults import CANDIDATES, Faults, assign, parse, transient
 from .generate import Head, Newsroom, Story
 from .sections import BY_CAT, SECTIONS, Section
@@ -242,6 +242,12 @@ class Site:
         if self.faults.dead:
             self._count("dropped")
             return Response(0, drop=True)
+        if self.faults.hostile:
+            bad = hostile.answer(self.faults.hostile, target, bool(_ARTICLE.match(path)))
+            if bad is not None:
+                self._count("hostile")
+                status, body, kind, headers = bad
+                return Response(status, body, kind, headers)
         try:
             response = self._route(path, query)
         except Exception:  # noqa: BLE001 - a replica bug must answer, not kill the connection
