@@ -7,7 +7,9 @@ of letting Datasette name it after the file's stem.
 It is opened ``mode=ro`` — never ``immutable=1``, since a crawl may be writing to it (WAL) while
 it is served, except on read-only storage where nothing can write — and every connection
 Datasette asks for, write connections included, is read-only, so nothing reached through the
-web UI can change the archive.
+web UI can change the archive. A request whose query meets a damaged page of the file gets an
+error page saying what to do (restore or recover) and the server's log one line, not a
+traceback (`ReadOnlyDatabase`); `newsarchive serve` looks for damage before it starts.
 
 The metadata (titles, descriptions, facets, canned queries) is `newsarchive/datasette/
 metadata.json`, shipped as package data. This module adds one Datasette plugin of its own, a
@@ -24,15 +26,18 @@ import errno
 import json
 import socket
 import sqlite3
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
+from datasette.database import Database
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from newsarchive.archive import FTS_BM25, MONTH_FACET_SQL
+from newsarchive.archive.errors import damaged, error_code
 
 #: The database name in Datasette's URLs and in the metadata.
 DATABASE_NAME = "archive"
@@ -120,8 +125,6 @@ def register_facet_classes() -> list[type[Facet]]:
 
 def _install_plugins() -> list[str]:
     """Register our facet; switch off other plugins' ``render_cell``. Returns those names."""
-    import sys
-
     from datasette.plugins import DEFAULT_PLUGINS, pm
 
     if pm.get_plugin(PLUGIN_NAME) is None:
@@ -150,25 +153,60 @@ def metadata() -> dict[str, Any]:
     return meta
 
 
+def damaged_page(db: str | Path, exc: sqlite3.DatabaseError) -> Exception | None:
+    """A Datasette error page (HTTP 500) for a query that met a damaged page of the archive,
+    said once in the server's log with what to do; None when `exc` is another error."""
+    from datasette.views.base import DatasetteError
+
+    if error_code(exc) not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return None
+    message = str(damaged(str(db), str(exc)))
+    print(f"Error: {message}", file=sys.stderr, flush=True)
+    return DatasetteError(message, title="The archive is damaged", status=500)
+
+
+class ReadOnlyDatabase(Database):  # type: ignore[misc]
+    """A file database every connection of which is read-only (``mode=ro``, and `options`
+    more: WAL readers never wait), and whose damaged pages answer the request that meets them
+    with an error page and one line in the server's log, not a traceback."""
+
+    def __init__(self, ds: Any, path: str | Path, options: str) -> None:
+        super().__init__(ds, path=str(Path(path).resolve()), is_mutable=True)
+        self.shown, self.options = str(path), options
+
+    def connect(self, write: bool = False) -> sqlite3.Connection:
+        uri = Path(self.path).resolve().as_uri() + self.options  # percent-encodes the path
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._all_file_connections.append(conn)
+        return conn
+
+    async def execute_fn(self, fn: Any) -> Any:
+        try:
+            return await super().execute_fn(fn)
+        except sqlite3.DatabaseError as exc:
+            page = damaged_page(self.shown, exc)
+            if page is None:
+                raise
+            raise page from None
+
+    async def execute(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        log = kwargs.pop("log_sql_errors", True)  # logged here, but a damaged page is not
+        try:
+            return await super().execute(sql, params, *args, log_sql_errors=False, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if log:
+                print(f"ERROR: sql = {sql.strip()!r}, params = {params}: {exc}", file=sys.stderr)
+            raise
+
+
 def make_datasette(db: str | Path) -> Any:
     """A Datasette instance serving `db`, read-only, as the database ``archive``."""
     from datasette.app import Datasette
-    from datasette.database import Database
 
     from newsarchive.archive import read_only_storage
 
     # On read-only storage (a backup disk) no -shm file can be made: read it as immutable.
     options = "?mode=ro&immutable=1" if read_only_storage(db) else "?mode=ro"
-
-    class ReadOnlyDatabase(Database):  # type: ignore[misc]
-        """A file database every connection of which is ``mode=ro`` (WAL readers never wait)."""
-
-        def connect(self, write: bool = False) -> sqlite3.Connection:
-            uri = Path(self.path).resolve().as_uri() + options  # percent-encodes the path
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            self._all_file_connections.append(conn)
-            return conn
-
     _install_plugins()
     # Datasette prints every error (a 404, a bad query in the search box) to the console as a
     # rich traceback with locals when rich is installed (it is: the crawl's progress bar).
@@ -178,9 +216,7 @@ def make_datasette(db: str | Path) -> Any:
     datasette.handle_exception.rich = None
     ds = Datasette(files=[], metadata=metadata(), settings=SETTINGS)
     ds.remove_database("_memory")  # Datasette adds it when given no files
-    ds.add_database(
-        ReadOnlyDatabase(ds, path=str(Path(db).resolve()), is_mutable=True), name=DATABASE_NAME
-    )
+    ds.add_database(ReadOnlyDatabase(ds, db, options), name=DATABASE_NAME)
     return ds
 
 
@@ -190,6 +226,8 @@ def bind(host: str, port: int) -> socket.socket:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         raise PortInUse(f"cannot listen on {host}: {exc.strerror}") from None
+    except UnicodeError:  # the name cannot be a host name (a label too long, empty …)
+        raise PortInUse(f"cannot listen on {host}: not a host name") from None
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     try:

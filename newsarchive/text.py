@@ -1,4 +1,5 @@
-"""Shared, pure text helpers: cleaning extracted text, slugs, hashes, word counts."""
+"""Shared, pure text helpers: cleaning extracted text, slugs, hashes, word counts, and text fit
+to print on a terminal."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from urllib.parse import quote_plus
 #: Zero-width characters and the soft hyphen: invisible, never part of a word we keep.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _DELETE_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+#: C0 controls, DEL and C1 controls: a terminal obeys them (ESC starts a sequence that can
+#: recolour the screen, move the cursor, retitle the window …), so a page's text is printed
+#: without them. Tabs and line breaks become spaces on one line, or stay in multi-line text.
+_CONTROLS = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)])
+_ONE_LINE = {**_CONTROLS, **dict.fromkeys(map(ord, "\t\n\r\v\f"), " ")}
+_MULTILINE = {code: None for code in _CONTROLS if chr(code) not in "\t\n"}
 
 
 def _normal(text: str) -> str:
@@ -63,3 +71,14 @@ def content_hash(title: str, body: str, tags: Iterable[str]) -> str:
     """
     payload = json.dumps([title, body, list(tags)], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """`text` safe to print on a terminal: control characters (C0, DEL, C1; ESC among them)
+    removed, tabs and line breaks made spaces, or kept (tab and newline) with `multiline`.
+
+    A page's text is stored exactly as the site sent it; this is for printing it only (JSON
+    output escapes control characters itself and keeps the data exact)."""
+    if text.isprintable():
+        return text
+    return text.translate(_MULTILINE if multiline else _ONE_LINE)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +31,9 @@ BUSY_TIMEOUT_MS = 30_000
 #: Rows per batch when streaming (export, raw pages, checks) and per IN (...) list. Read as
 #: ``connection.BATCH`` where used, so that one setting (or a test's patch) governs them all.
 BATCH = 500
+#: SQLite virtual-machine steps between two looks at the clock under `_time_limit`: rare enough
+#: to cost nothing measurable, often enough to stop within milliseconds of the deadline.
+PROGRESS_STEPS = 10_000
 
 _Self = TypeVar("_Self", bound="Connection")
 
@@ -244,6 +248,30 @@ class Connection:
                 yield
             finally:
                 self._bulk = False
+
+    @contextmanager
+    def _time_limit(self, seconds: float | None) -> Iterator[Callable[[], bool]]:
+        """Statements run inside stop with SQLite's ``interrupted`` error (an OperationalError)
+        once `seconds` have passed (SQLite's progress handler); yields a function telling
+        whether the time ran out, so the caller can tell that error from any other. None: no
+        limit."""
+        if seconds is None:
+            yield lambda: False
+            return
+        conn = self.conn
+        deadline = time.monotonic() + seconds
+        expired = False
+
+        def look() -> bool:
+            nonlocal expired
+            expired = expired or time.monotonic() > deadline
+            return expired
+
+        conn.set_progress_handler(look, PROGRESS_STEPS)
+        try:
+            yield lambda: expired
+        finally:
+            conn.set_progress_handler(None, 0)
 
     @contextmanager
     def _read(self, action: str) -> Iterator[sqlite3.Connection]:

@@ -8,15 +8,19 @@ left as it is (a bug, to be seen as one).
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
 
 __all__ = [
     "ArchiveError",
     "ArticleNotFound",
+    "DamagedArchive",
     "NewerSchemaError",
     "QueryError",
     "archive_error",
+    "damaged",
     "error_code",
+    "recovery_advice",
 ]
 
 
@@ -26,6 +30,11 @@ class ArchiveError(Exception):
 
 class NewerSchemaError(ArchiveError):
     """The file's schema is newer than this newsarchive knows; it is left untouched."""
+
+
+class DamagedArchive(ArchiveError):
+    """The file's pages are damaged (SQLite's ``SQLITE_CORRUPT``): nothing newsarchive can do
+    repairs it; the message says what the user can (`recovery_advice`)."""
 
 
 class QueryError(ValueError):
@@ -100,7 +109,21 @@ def archive_error(
     if code == "SQLITE_CANTOPEN":
         return ArchiveError(f"cannot open {name} ({exc})")
     if code == "SQLITE_CORRUPT":
-        return ArchiveError(f"{name} is damaged ({exc}); run `newsarchive check`")
+        return damaged(name, str(exc))
     if code in ("SQLITE_IOERR", "SQLITE_PERM", "SQLITE_NOMEM"):
         return ArchiveError(f"cannot use {name}: {exc} (while {action})")
     return exc
+
+
+def recovery_advice(name: str) -> str:
+    """What to do with a damaged archive `name`: restore the backup, or let SQLite's
+    ``.recover`` copy out what can still be read (a new file; the damaged one is left alone)."""
+    return (
+        f"restore it from a backup, or recover what can still be read with "
+        f'`sqlite3 {shlex.quote(name)} ".recover" | sqlite3 recovered.db`'
+    )
+
+
+def damaged(name: str, what: str) -> DamagedArchive:
+    """The error for an archive `name` whose pages are damaged (`what`: SQLite's words)."""
+    return DamagedArchive(f"{name} is damaged ({what}): {recovery_advice(name)}")

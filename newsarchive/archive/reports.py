@@ -193,7 +193,7 @@ class Reports(Connection):
 
     def _resolve(self, conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
         """The articles row `ref` names: ``id:N``, ``site:site_id``, a site_id, an archive id
-        or a URL (current or any stored version's)."""
+        (digits that SQLite's 64-bit integers hold) or a URL (current or any stored version's)."""
         ref = ref.strip()
         columns = "SELECT * FROM articles WHERE "
         if ref.startswith(("http://", "https://")):
@@ -214,10 +214,10 @@ class Reports(Connection):
             if len(rows) > 1:
                 raise ArticleNotFound(f'"{ref}" is an id on several sites: write SITE:{ref}')
             row = rows[0] if rows else None
-            if row is None and ref.isdigit():
+            if row is None and ref.isdecimal() and len(ref) < 20 and int(ref) < 1 << 63:
                 row = conn.execute(columns + "id = ?", (int(ref),)).fetchone()
         if row is None:
-            raise ArticleNotFound(f'no article "{ref}" in {self._name}')
+            raise ArticleNotFound(f'no article "{ref[:60]}{"…"[len(ref) <= 60 :]}" in {self._name}')
         return row
 
     def history(self, ref: str) -> dict[str, Any]:

@@ -2,13 +2,15 @@
 
 The plan and its reasons are `search_sql`'s docstring. This half owns the connection's side:
 the page cache and memory map a search wants, one read transaction for the staged plan's two
-steps, the retry of an unparsable query in its quoted form, and the hits as dicts.
+steps, the retry of an unparsable query in its quoted form, the hits as dicts, and the bounds
+that keep one search from running for minutes: `QUERY_MAX_CHARS` and `SEARCH_SECONDS`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from newsarchive.archive.connection import Connection
@@ -37,6 +39,12 @@ from newsarchive.archive.values import loads_list
 #: What `search` gives its connection (once): pages of cache (KiB) and bytes of memory map.
 SEARCH_CACHE_KIB = 64 * 1024
 SEARCH_MMAP_BYTES = 1 << 30
+#: The longest query `search` takes, in characters: far more than anyone types (a search is a
+#: few words), far less than what made one search run for minutes (36 KB of one word).
+QUERY_MAX_CHARS = 1000
+#: How long one search may run before it is stopped, in seconds: a search answers in
+#: milliseconds; this is of the order of Datasette's own limit (5 s) for its search box.
+SEARCH_SECONDS = 10.0
 
 
 class Search(Connection):
@@ -44,6 +52,7 @@ class Search(Connection):
 
     _STAGED_MAX = STAGED_MAX
     _FILTER_SET_MAX = FILTER_SET_MAX
+    _SEARCH_SECONDS: float | None = SEARCH_SECONDS
 
     def search(
         self,
@@ -63,21 +72,51 @@ class Search(Connection):
         ``reb*``); plain words with punctuation (``U.S.``, ``Assad's``) also work. A date
         `until` includes its whole day. Each hit: id, site, site_id, url, title, section,
         published, tags (list), snippet (``[match]`` highlighted, or between the two
-        `highlight` markers), rank. Raises `QueryError` for a query FTS5 cannot parse.
+        `highlight` markers), rank. Raises `QueryError` for a query FTS5 cannot parse, one
+        longer than `QUERY_MAX_CHARS`, or a search still running after `SEARCH_SECONDS`.
         The plan and its reasons: `search_sql`'s docstring.
         """
         if not query or not query.strip():
             raise QueryError("empty search query: give at least one word")
+        if len(query) > QUERY_MAX_CHARS:
+            raise QueryError(
+                f"search query too long: {len(query)} characters (at most {QUERY_MAX_CHARS}); "
+                "search for fewer words"
+            )
+        filters = {"site": site, "section": section, "tag": tag, "since": since, "until": until}
         params: dict[str, Any] = {"mark_open": highlight[0], "mark_close": highlight[1]}
+        seconds = self._SEARCH_SECONDS
+        with self._time_limit(seconds) as expired:
+            try:
+                return self._search_planned(query, params, filters, limit, expired)
+            except sqlite3.OperationalError:
+                if expired():
+                    shown = query if len(query) <= 60 else query[:59] + "…"
+                    raise QueryError(
+                        f'search "{shown}" stopped after {seconds or 0:g} s: narrow it (fewer '
+                        "prefix* words, a phrase, a date range)"
+                    ) from None
+                raise
+
+    def _search_planned(
+        self,
+        query: str,
+        params: dict[str, Any],
+        filters: dict[str, Any],
+        limit: int | None,
+        expired: Callable[[], bool],
+    ) -> list[dict[str, Any]]:
+        """Plan the filters, then search for `query`; a query FTS5 cannot parse is tried again
+        in its quoted form (`fallback_query`), unless the time ran out, then explained."""
         with self._read("searching") as conn:
             self._tune_for_search(conn)
-            join, where = self._search_filters(
-                conn, params, site=site, section=section, tag=tag, since=since, until=until
-            )
+            join, where = self._search_filters(conn, params, **filters)
         planned = (params, join, where, limit)
         try:
             return self._search_once(query, *planned)
         except sqlite3.OperationalError as exc:
+            if expired():
+                raise
             first_error = str(exc)
         fallback = fallback_query(query)
         if fallback is not None:
@@ -86,7 +125,8 @@ class Search(Connection):
             try:
                 return self._search_once(fallback, *planned)
             except sqlite3.OperationalError:
-                pass
+                if expired():
+                    raise
         raise QueryError(
             f'bad search query "{query}": {explain_query_error(query, first_error)}'
         ) from None

@@ -43,7 +43,15 @@ def upper_bound(value: date | datetime | str) -> tuple[str, str]:
     if isinstance(value, datetime):
         return "<=", format_utc(value)
     if isinstance(value, date):
-        return "<", f"{(value + timedelta(days=1)).isoformat()}T00:00:00Z"
+        return whole_day(value)
     if len(value) == 10:  # YYYY-MM-DD
-        return "<", f"{(date.fromisoformat(value) + timedelta(days=1)).isoformat()}T00:00:00Z"
+        return whole_day(date.fromisoformat(value))
     return "<=", value
+
+
+def whole_day(day: date) -> tuple[str, str]:
+    """The bound that includes all of `day`: before the next day's start, or up to the last
+    second of the last day there is (9999-12-31 has no next day)."""
+    if day == date.max:
+        return "<=", f"{day.isoformat()}T23:59:59Z"
+    return "<", f"{(day + timedelta(days=1)).isoformat()}T00:00:00Z"

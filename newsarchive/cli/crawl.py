@@ -12,33 +12,50 @@ import sys
 import click
 
 from newsarchive import exitcodes, settings
-from newsarchive.cli.options import day_option, db_option, log_file_option
+from newsarchive.cli.options import (
+    TEXT,
+    Count,
+    Failure,
+    Finite,
+    check_clock,
+    day_option,
+    db_option,
+    log_file_option,
+)
+
+#: The longest --delay (seconds): a polite crawl waits about one; a run of an hourly cron
+#: waiting longer between two requests would hold the archive's lock into the next.
+DELAY_MAX = 60
+#: The longest --timeout (seconds): Scrapy's own default is 180.
+TIMEOUT_MAX = 600
 
 
 @click.command()
-@click.argument("sites", nargs=-1, metavar="[SITE]...")
+@click.argument("sites", nargs=-1, metavar="[SITE]...", type=TEXT)
 @db_option
-@click.option("--base-url", metavar="URL", help="Crawl this root instead (a mirror, the replica).")
+@click.option(
+    "--base-url", type=TEXT, metavar="URL", help="Crawl this root instead (a mirror, the replica)."
+)
 @click.option("--full", is_flag=True, help="Backfill: walk the daily archives back to --since.")
 @day_option("--since", "Backfill from this day (implies a backfill).")
 @day_option("--until", "Backfill up to this day (default: today).")
-@click.option("--limit", type=click.IntRange(min=1), help="Stop after N articles stored.")
+@click.option("--limit", type=Count(), help="Stop after N articles stored.")
 @click.option(
     "--refresh-hours",
-    type=click.FloatRange(min=1),
+    type=Finite(min=1),
     help="Re-fetch articles younger than this on the 1-3-6-12-24-H back-off "
     f"(default {settings.NEWSARCHIVE_REFRESH_HOURS}).",
 )
 @click.option("--fill-gaps", is_flag=True, help="Also fetch article ids never seen.")
 @click.option(
-    "--delay", type=click.FloatRange(min=0), help="Seconds between requests (default about 1)."
+    "--delay", type=Finite(0, DELAY_MAX), help="Seconds between requests (default about 1)."
 )
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
     help=f"Parallel requests to the site (default {settings.CONCURRENT_REQUESTS_PER_DOMAIN}).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.5), help="Download timeout in seconds.")
+@click.option("--timeout", type=Finite(0.5, TIMEOUT_MAX), help="Download timeout in seconds.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless the run failed (cron).")
 @click.option("-v", "--verbose", is_flag=True, help="Debug detail in the log file.")
 @log_file_option
@@ -77,6 +94,7 @@ def crawl(
     """
     from newsarchive.crawl.process import CrawlOptions, run_crawl
 
+    check_before_run(refresh_hours)
     options = CrawlOptions(
         sites=list(sites),
         db=db,
@@ -100,6 +118,20 @@ def crawl(
         code, lines, errors = exitcodes.FAILED, [], ["interrupted (Ctrl-C)"]
     report(code, lines, errors, quiet=quiet)
     sys.exit(code)
+
+
+def check_before_run(refresh_hours: float | None) -> None:
+    """Bad usage (exit 2) found before the run takes the lock or touches the archive: a clock
+    that cannot be read, a refresh schedule out of the spider's range (its one home is the
+    spider arguments' check)."""
+    from newsarchive.crawl.arguments import check_refresh_hours
+
+    check_clock()
+    if refresh_hours is not None:
+        try:
+            check_refresh_hours(refresh_hours)
+        except ValueError as exc:
+            raise Failure(f"--refresh-hours: {exc}", exitcodes.USAGE) from None
 
 
 def report(code: int, lines: list[str], errors: list[str], *, quiet: bool) -> None:

@@ -1,15 +1,19 @@
 """`newsarchive export`: stream the articles out as JSON lines or CSV.
 
 The archive yields the rows in batches and they are written as they come, so memory stays
-flat for any archive size. A file named with -o is written beside its target and renamed
-into place only when complete; standard output tolerates a reader that stops early
-(`newsarchive export | head`).
+flat for any archive size. A regular file named with -o (or a new one) is written beside its
+target and renamed into place only when complete, with the usual permissions (0o666 less the
+umask, or those of the file it replaces); anything else -o names — a device, a FIFO, a
+terminal — is written through, never replaced, and a symlink is followed to what it names.
+Standard output tolerates a reader that stops early (`newsarchive export | head`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +57,7 @@ EXPORT_COLUMNS = (
     metavar="FILE",
     type=click.Path(dir_okay=False, allow_dash=True),
     default="-",
+    callback=lambda _ctx, _param, value: _output(value),
     help="Write to FILE (replaced only once complete) instead of standard output.",
 )
 @archive_errors
@@ -70,6 +75,8 @@ def export(db: str, fmt: str, since: str | None, until: str | None, output: str)
         newsarchive export | jq -r .title | head
     """
     check_range(since, until)
+    if output != "-" and same_file(output, db):
+        raise Failure(f"-o {output} is the archive itself: give another file", exitcodes.USAGE)
     with open_archive(db) as archive:  # exit 5 before anything is written if it is no archive
         records = archive.export(since=since, until=until)
         if output == "-":
@@ -113,24 +120,68 @@ def write_stdout(records: Iterator[dict[str, Any]], fmt: str) -> None:
             os.dup2(devnull, stdout.fileno())
 
 
-def write_file(records: Iterator[dict[str, Any]], fmt: str, output: str) -> int:
-    """Write to a `.part` file beside `output`, renamed into place only when complete (exit 1
-    with the reason if it cannot be written); returns how many articles were written."""
-    import tempfile
+def _output(value: str) -> str:
+    """-o's value, refused when empty (exit 2) rather than read as the current directory."""
+    if not value:
+        raise click.BadParameter("give a file name, or - for standard output")
+    return value
 
-    target = Path(output)
+
+def same_file(a: str, b: str) -> bool:
+    """Whether paths `a` and `b` name one existing file."""
     try:
-        fd, part = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def failure(output: str, exc: OSError) -> Failure:
+    """Exit 1: `output` cannot be written, and why."""
+    return Failure(f"cannot write {output}: {exc.strerror or exc}", exitcodes.FAILED)
+
+
+def write_file(records: Iterator[dict[str, Any]], fmt: str, output: str) -> int:
+    """Write to `output` (exit 1 with the reason if it cannot be written); returns how many
+    articles were written. A regular file or a new one is replaced only once complete
+    (`write_replacing`); anything else (a device, a FIFO) is written through: a device must
+    stay a device and a FIFO's reader must get the data."""
+    try:
+        found = os.stat(output)  # follows symlinks: what they name decides
+    except FileNotFoundError:
+        found = None
     except OSError as exc:
-        raise Failure(f"cannot write {output}: {exc.strerror or exc}", exitcodes.FAILED) from None
+        raise failure(output, exc) from None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                return write_all(records, handle, fmt)
+        except OSError as exc:  # /dev/full, a FIFO whose reader went away …
+            raise failure(output, exc) from None
+    return write_replacing(records, fmt, output, found)
+
+
+def write_replacing(
+    records: Iterator[dict[str, Any]], fmt: str, output: str, found: os.stat_result | None
+) -> int:
+    """Write to a `.part` file beside the file `output` names (through symlinks), renamed over
+    it only when complete. The new file has the permissions of the one it replaces (`found`),
+    or 0o666 less the umask, as any program's new file."""
+    target = Path(os.path.realpath(output))
+    part = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise failure(output, exc) from None
     try:
         with open(fd, "w", encoding="utf-8", newline="") as handle:
+            if found is not None:
+                os.fchmod(handle.fileno(), stat.S_IMODE(found.st_mode))
             count = write_all(records, handle, fmt)
         os.replace(part, target)
     except OSError as exc:
-        Path(part).unlink(missing_ok=True)
-        raise Failure(f"cannot write {output}: {exc.strerror or exc}", exitcodes.FAILED) from None
+        part.unlink(missing_ok=True)
+        raise failure(output, exc) from None
     except BaseException:
-        Path(part).unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         raise
     return count

@@ -1,4 +1,8 @@
-"""`newsarchive history`: every stored version of one article, with the diffs between them."""
+"""`newsarchive history`: every stored version of one article, with the diffs between them.
+
+A page's text is printed without its control characters (`text.printable`): the title, URL and
+body are the site's, and an ESC among them would drive the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from typing import Any
 import click
 
 from newsarchive import exitcodes
-from newsarchive.cli.options import Failure, archive_errors, db_option, open_archive
+from newsarchive.cli.options import TEXT, Failure, archive_errors, db_option, open_archive
+from newsarchive.text import printable
 
 #: The style of each kind of unified-diff line, by its prefix (the first that matches).
 DIFF_STYLES: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
@@ -19,7 +24,7 @@ DIFF_STYLES: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
 
 
 @click.command()
-@click.argument("article")
+@click.argument("article", type=TEXT)
 @db_option
 @archive_errors
 def history(article: str, db: str) -> None:
@@ -43,8 +48,11 @@ def history(article: str, db: str) -> None:
         except ArticleNotFound as exc:
             raise Failure(str(exc), exitcodes.FAILED) from None
     current, versions = found["article"], found["versions"]
-    echo = click.echo
-    echo(click.style(current["title"], bold=True))
+
+    def echo(text: str = "") -> None:
+        click.echo(printable(text))
+
+    click.echo(click.style(printable(current["title"]), bold=True))
     echo(f"{current['site']} {current['site_id']} (id {current['id']})  {current['url']}")
     count = len(versions)
     edited = "never edited" if count == 1 else "edited"
@@ -80,5 +88,6 @@ def print_diff(old: dict[str, Any], new: dict[str, Any]) -> None:
         lineterm="",
     )
     for line in diff:
+        line = printable(line, multiline=True)
         style = next((s for prefixes, s in DIFF_STYLES if line.startswith(prefixes)), None)
         click.echo(click.style(line, **style) if style else line)

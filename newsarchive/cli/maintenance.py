@@ -3,6 +3,8 @@
 Both take the crawl lock (newsarchive.lock) while they work, so no crawl starts in the
 middle: reextract because it writes versions, check because the FTS index is only checked
 in a write transaction. The lock's own message (`lock.LockHeld`) names the crawl holding it.
+A damaged file is what `check` is for: it reports the damage (exit 1, with what to do) even
+when the damage stops the archive from opening.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ import click
 
 from newsarchive import exitcodes, lock
 from newsarchive.archive import ArchiveError
-from newsarchive.cli.options import Failure, archive_errors, db_option, open_archive
+from newsarchive.archive.errors import DamagedArchive
+from newsarchive.cli.options import (
+    Failure,
+    archive_errors,
+    check_clock,
+    db_option,
+    open_archive,
+)
+from newsarchive.text import printable
 
 
 @click.command()
@@ -36,6 +46,7 @@ def reextract(db: str, dry_run: bool) -> None:
 
     if not Path(db).exists():
         raise Failure(f"no archive at {db}", exitcodes.ARCHIVE)
+    check_clock()
     try:
         with lock.held(db):
             counts = reextract_archive(db, dry_run=dry_run)
@@ -63,26 +74,13 @@ def check(db: str) -> None:
     Example:
         newsarchive check --db data/archive.db
     """
-    with open_archive(db) as archive:
-        # The FTS checks need a write transaction: not while a crawl writes (it would wait on
-        # us); holding the crawl lock meanwhile keeps a crawl from starting in the middle.
-        busy, locked = None, False
-        try:
-            lock.acquire(db)
-            locked = True
-        except lock.LockHeld as exc:
-            busy = str(exc)
-        except ArchiveError:
-            pass  # read-only storage: no crawl can write there either
-        try:
-            problems = archive.check(fts=busy is None)
-            count = archive.count_articles()
-        finally:
-            if locked:
-                lock.release(db)
+    try:
+        busy, problems, count = run_checks(db)
+    except DamagedArchive as exc:  # too damaged to open: that is the finding
+        busy, problems, count = None, [str(exc)], 0
     if problems:
         for problem in problems:
-            click.echo(f"problem: {problem}", err=True)
+            click.echo(f"problem: {printable(problem)}", err=True)
         raise Failure(f"{len(problems)} problem(s) in {db}", exitcodes.FAILED)
     if busy or not os.access(db, os.W_OK):
         why = (
@@ -96,3 +94,26 @@ def check(db: str) -> None:
         )
         return
     click.echo(f"ok: {db} ({count} articles) passes integrity, FTS and invariant checks")
+
+
+def run_checks(db: str) -> tuple[str | None, list[str], int]:
+    """Check the archive at `db` under the crawl lock: (why the FTS index was left out, or
+    None; the problems; how many articles)."""
+    with open_archive(db) as archive:
+        # The FTS checks need a write transaction: not while a crawl writes (it would wait on
+        # us); holding the crawl lock meanwhile keeps a crawl from starting in the middle.
+        busy, locked = None, False
+        try:
+            lock.acquire(db)
+            locked = True
+        except lock.LockHeld as exc:
+            busy = str(exc)
+        except ArchiveError:
+            pass  # read-only storage: no crawl can write there either
+        try:
+            problems = archive.check(fts=busy is None)
+            count = 0 if problems else archive.count_articles()
+        finally:
+            if locked:
+                lock.release(db)
+    return busy, problems, count

@@ -1,14 +1,19 @@
 """The pieces every `newsarchive` command shares, defined once: the error type, the options
-(--db, the day options, --log-file), turning archive failures into exit codes, opening an
-archive for reading and the --since/--until check.
+(--db, the day options, --log-file) and option types (text that must be UTF-8, finite
+numbers), turning archive failures into exit codes, opening an archive for reading, and the
+checks of --since/--until and of the clock.
 
-Defaults come from newsarchive.settings (their one home), exit codes from
-newsarchive.exitcodes.
+Bad input is bad usage (exit 2) with one line, found while the options are parsed where it
+can be: invalid UTF-8 in an argument (the shell passes bytes; Python gives them as surrogate
+escapes, which SQLite cannot take), `inf` or `nan` for a number, an empty archive path, a log
+file where no file can be. Defaults come from newsarchive.settings (their one home), exit
+codes from newsarchive.exitcodes.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -18,30 +23,115 @@ import click
 
 from newsarchive import dates, exitcodes, settings
 from newsarchive.archive import Archive, ArchiveError
+from newsarchive.text import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The environment variable that names the archive when --db is not given.
 DB_ENV = "NEWSARCHIVE_DB"
+#: SQLite's largest integer: the bound of every count option (a larger one cannot be bound).
+INTEGER_MAX = 2**63 - 1
 
 
 class Failure(click.ClickException):
-    """A one-line error with an exit code: printed as `Error: …`, never a traceback."""
+    """A one-line error with an exit code: printed as `Error: …`, never a traceback (nor a
+    control character from a page's text or an argument)."""
 
     def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
+        super().__init__(printable(message))
         self.exit_code = code
 
 
+class Text(click.ParamType):
+    """Text that must be valid UTF-8: the shell passes bytes, and bytes that are not UTF-8
+    reach Python as surrogate escapes, which SQLite (and the network) cannot take."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            str(value).encode("utf-8")
+        except UnicodeEncodeError:
+            shown = ascii(str(value)[:40])
+            self.fail(
+                f"{shown} is not valid UTF-8 text (check the terminal's encoding)", param, ctx
+            )
+        return value
+
+
+#: The type of every free-text argument and option.
+TEXT = Text()
+
+
+class Finite(click.FloatRange):
+    """A finite number in a range: click's FloatRange lets `nan` through every bound and
+    `inf` through an open one; a delay or a schedule of either would never end."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+class Count(click.IntRange):
+    """A whole number from `min` up to SQLite's largest integer (`INTEGER_MAX`): a larger one
+    cannot be bound into a query. The upper bound is said when passed, not in --help."""
+
+    def __init__(self, min: int = 1) -> None:  # noqa: A002 - click's name
+        super().__init__(min=min)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number > INTEGER_MAX:
+            self.fail(f"{number} is more than the largest count, {INTEGER_MAX}", param, ctx)
+        return number
+
+
+def _archive_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--db's value, refused when empty (exit 2) rather than read as the current directory,
+    or when the system cannot even look it up (exit 5: a name too long, a directory that
+    may not be searched, a loop of symlinks)."""
+    if not value:
+        raise click.BadParameter(f"give an archive path, e.g. {settings.NEWSARCHIVE_DB}")
+    try:
+        os.stat(value)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:
+        raise Failure(f"cannot use {value}: {exc.strerror or exc}", exitcodes.ARCHIVE) from None
+    return value
+
+
 def db_option(f: F) -> F:
-    """--db: the archive file, by default settings.NEWSARCHIVE_DB or $NEWSARCHIVE_DB."""
+    """--db: the archive file, by default settings.NEWSARCHIVE_DB or $NEWSARCHIVE_DB (an
+    empty $NEWSARCHIVE_DB counts as unset)."""
     return click.option(
         "--db",
         type=click.Path(dir_okay=False),
-        default=lambda: os.environ.get(DB_ENV, settings.NEWSARCHIVE_DB),
+        default=lambda: os.environ.get(DB_ENV) or settings.NEWSARCHIVE_DB,
+        callback=_archive_path,
         show_default=f"{settings.NEWSARCHIVE_DB}, or ${DB_ENV}",
         help="The archive file.",
     )(f)
+
+
+def _log_file(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--log-file's value once it is known to hold a file (exit 2 otherwise, before the run
+    takes the lock or touches the archive): its directory is made and the file opened for
+    appending, as the run will (never blocking: a FIFO without a reader is refused)."""
+    if not value:
+        raise click.BadParameter("give a file name")
+    path = Path(value)
+    above = next(p for p in path.absolute().parents if p.exists())
+    if not above.is_dir():
+        raise click.BadParameter(f"cannot write {value}: {above} is not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o666))
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {value}: {exc.strerror or exc}") from None
+    return value
 
 
 def log_file_option(f: F) -> F:
@@ -50,6 +140,7 @@ def log_file_option(f: F) -> F:
         "--log-file",
         type=click.Path(dir_okay=False),
         default=settings.NEWSARCHIVE_LOG_FILE,
+        callback=_log_file,
         show_default=True,
         help="Scrapy's full log (rotated: 5 MB × 5).",
     )(f)
@@ -76,6 +167,15 @@ def check_range(since: str | None, until: str | None) -> None:
         dates.check_range(since, until)
     except ValueError as exc:
         raise Failure(str(exc), exitcodes.USAGE) from None
+
+
+def check_clock() -> None:
+    """Bad usage (exit 2) when the one clock cannot be read: `NEWSARCHIVE_NOW` set to what is
+    not an ISO 8601 UTC time, or to one outside the years newsarchive.dates allows."""
+    try:
+        dates.now()
+    except ValueError as exc:
+        raise Failure(f"${dates.NOW_ENV}: {exc}", exitcodes.USAGE) from None
 
 
 def archive_errors(f: F) -> F:

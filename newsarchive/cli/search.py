@@ -2,7 +2,10 @@
 
 The archive ranks and highlights (newsarchive.archive); this module prints the hits: a
 heading, the URL and a one-line snippet whose matches are bold on a terminal and in
-[brackets] otherwise (pipes, files, NO_COLOR).
+[brackets] otherwise (pipes, files, NO_COLOR). A page's text is printed without its control
+characters (`text.printable`: an ESC in a title would drive the terminal); --json keeps it
+exact. The archive bounds a search (`QUERY_MAX_CHARS` characters, `SEARCH_SECONDS` of
+running): beyond either, a one-line message and exit 2.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import click
 
 from newsarchive import exitcodes
 from newsarchive.cli.options import (
+    TEXT,
+    Count,
     Failure,
     archive_errors,
     check_range,
@@ -22,6 +27,7 @@ from newsarchive.cli.options import (
     db_option,
     open_archive,
 )
+from newsarchive.text import printable
 
 #: Snippet markers no article text holds; shown as bold on a terminal, as [brackets] otherwise.
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
@@ -33,27 +39,33 @@ def is_terminal() -> bool:
 
 
 def mark_snippet(snippet: str, terminal: bool) -> str:
-    """A one-line snippet with its matches bold (terminal) or in [brackets]."""
+    """A one-line snippet with its matches bold (terminal) or in [brackets]; the text between
+    the markers is printed without control characters (the markers are two of them)."""
     text = " ".join(snippet.split())
-    if not terminal:
-        return text.replace(MARK_OPEN, "[").replace(MARK_CLOSE, "]")
     out, rest = [], text
     while MARK_OPEN in rest:
         before, _, rest = rest.partition(MARK_OPEN)
         match, _, rest = rest.partition(MARK_CLOSE)
-        out += [before, click.style(match, bold=True)]
-    return "".join([*out, rest])
+        match = printable(match)
+        out += [printable(before), click.style(match, bold=True) if terminal else f"[{match}]"]
+    return "".join([*out, printable(rest)])
 
 
 @click.command()
-@click.argument("query")
+@click.argument("query", type=TEXT)
 @db_option
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most N hits."
+    "--limit",
+    type=Count(),
+    default=10,
+    show_default=True,
+    help="At most N hits.",
 )
-@click.option("--site", help="Only articles of this site (the site's spider name).")
-@click.option("--section", help="Only articles of this section (e.g. World; any casing).")
-@click.option("--tag", help="Only articles with this tag (any casing).")
+@click.option("--site", type=TEXT, help="Only articles of this site (the site's spider name).")
+@click.option(
+    "--section", type=TEXT, help="Only articles of this section (e.g. World; any casing)."
+)
+@click.option("--tag", type=TEXT, help="Only articles with this tag (any casing).")
 @day_option("--since", "Only articles published on or after this day (UTC).")
 @day_option("--until", "Only articles published on or before this day (UTC).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line, for scripts.")
@@ -78,7 +90,8 @@ def search(
 
     QUERY is FTS5 syntax: words (all must match; stemmed, any case), "a phrase", AND, OR,
     NOT, prefix*, NEAR(a b). Plain words with punctuation (U.S., M5, Assad's) just work. A
-    query FTS5 cannot parse exits 2 with the reason; no hits is not an error (exit 0).
+    query FTS5 cannot parse exits 2 with the reason, as do an overlong query and a search
+    that runs too long (the message gives the bound); no hits is not an error (exit 0).
 
     \b
     Example:
@@ -117,21 +130,23 @@ def print_json(hits: list[dict[str, Any]], query: str) -> None:
     for hit in hits:
         click.echo(json.dumps(hit, ensure_ascii=False))
     if not hits:
-        click.echo(f"no article matches {query}", err=True)
+        click.echo(f"no article matches {printable(query)}", err=True)
 
 
 def print_hits(hits: list[dict[str, Any]], query: str, limit: int, *, terminal: bool) -> None:
     """Each hit as a heading (date, section, title), its URL and its marked snippet, then
     how many were found (and a hint when --limit cut the list)."""
     if not hits:
-        click.echo(f"No article matches {query}.")
+        click.echo(f"No article matches {printable(query)}.")
         return
     for hit in hits:
         heading = "  ".join(
-            part for part in (hit["published"][:10], hit["section"] or "", hit["title"]) if part
+            printable(part)
+            for part in (hit["published"][:10], hit["section"] or "", hit["title"])
+            if part
         )
         click.echo(click.style(heading, bold=True) if terminal else heading)
-        click.echo(f"    {hit['url']}")
+        click.echo(f"    {printable(hit['url'])}")
         click.echo(f"    {mark_snippet(hit['snippet'] or '', terminal)}")
         click.echo()
     more = f" (the best {limit}; --limit for more)" if len(hits) == limit else ""

@@ -9,12 +9,14 @@ from __future__ import annotations
 import click
 
 from newsarchive import exitcodes
-from newsarchive.cli.options import Failure, archive_errors, db_option, open_archive
+from newsarchive.cli.options import TEXT, Failure, archive_errors, db_option, open_archive
 
 
 @click.command()
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host", type=TEXT, default="127.0.0.1", show_default=True, help="Address to listen on."
+)
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -32,7 +34,7 @@ def serve(db: str, host: str, port: int) -> None:
     `newsarchive search`, latest articles, articles by tag, articles per month, edited
     articles with their versions side by side, runs, skips by reason, days without
     articles). It is opened read-only, so a crawl may write to it meanwhile. Exit 1 if the
-    port is taken, 5 if the file is not an archive.
+    port is taken, 5 if the file is not an archive or a quick check finds it damaged.
 
     \b
     Example:
@@ -41,8 +43,10 @@ def serve(db: str, host: str, port: int) -> None:
     """
     from newsarchive import serve as serving
 
-    with open_archive(db):  # exit 5 now, not at the first request, if it is no archive
-        pass
+    # Exit 5 now, not at every request, if the file is no archive or is damaged (a quick
+    # check of its pages, bounded in time: inconclusive on a large archive on a slow disk).
+    with open_archive(db) as archive:
+        archive.verify()
     try:
         sock = serving.bind(host, port)
     except serving.PortInUse as exc:

@@ -1,7 +1,8 @@
 """Plain-text tables for the terminal: aligned columns, titled sections, stretches of days.
 
 `newsarchive stats` prints through these; they write nothing but text (bold titles through
-click.style, which click drops when the output is not a terminal).
+click.style, which click drops when the output is not a terminal), and a cell's text without
+its control characters (a section name or a run's error comes from a site).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from typing import Any
 
 import click
 
+from newsarchive.text import printable
+
 
 def table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     """Rows as aligned text columns (numbers right-aligned), headers underlined."""
-    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    cells = [["" if v is None else printable(str(v)) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     numeric = [
         bool(rows) and all(isinstance(r[i], int) or r[i] is None for r in rows)
