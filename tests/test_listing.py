@@ -8,8 +8,15 @@ from typing import Any
 import pytest
 
 from newsarchive.dates import format_utc
+from newsarchive.items import LISTING_SKIP_REASONS, Skip
 from spiders.novinite import listing_kind, parse_listing
-from tests.golden import diff_fields, listing_record, load_manifest, read_expected, read_page
+from tests.golden import (
+    diff_fields,
+    listing_result,
+    load_manifest,
+    read_expected,
+    read_page,
+)
 from tests.golden.replica_client import ReplicaClient, replica_for_tests
 
 SITE = "novinite"
@@ -26,8 +33,8 @@ def page(name: str) -> tuple[str, str]:
 def test_golden_listing(name: str) -> None:
     html, url = page(name)
     expected = read_expected(SITE, name)
-    actual = listing_record(parse_listing(html, url))
-    want_entries, got_entries = expected.pop("entries"), actual.pop("entries")
+    actual = listing_result(parse_listing, html, url)
+    want_entries, got_entries = expected.pop("entries", []), actual.pop("entries", [])
     differences = diff_fields(expected, actual)
     if len(want_entries) != len(got_entries):
         differences.append(f"entries: expected {len(want_entries)}, got {len(got_entries)}")
@@ -36,10 +43,12 @@ def test_golden_listing(name: str) -> None:
     assert not differences, f"{name} ({MANIFEST[name]['note']}):\n" + "\n".join(differences)
 
 
-def test_goldens_cover_every_kind() -> None:
-    kinds = {read_expected(SITE, n)["kind"] for n in LISTINGS}
+def test_goldens_cover_every_kind_and_skip_reason() -> None:
+    results = [read_expected(SITE, n) for n in LISTINGS]
+    kinds = {r["kind"] for r in results if "kind" in r}
     assert kinds == {"section", "archive", "feed"}
-    feeds = [page(n)[0] for n in LISTINGS if read_expected(SITE, n)["kind"] == "feed"]
+    assert {r["skip"] for r in results if "skip" in r} == set(LISTING_SKIP_REASONS)
+    feeds = [page(n)[0] for n in LISTINGS if read_expected(SITE, n).get("kind") == "feed"]
     assert any("<rdf:RDF" in f for f in feeds) and any('<rss version="2.0"' in f for f in feeds)
 
 
@@ -127,9 +136,31 @@ def test_listing_kind(url: str, html: str, kind: str) -> None:
         "https://www.novinite.com/services/news_rdf.php",
     ],
 )
-def test_garbage_listing_is_empty_not_an_error(html: str, url: str) -> None:
-    listing = parse_listing(html, url)
+def test_garbage_listing_is_a_counted_skip_or_empty_never_an_error(html: str, url: str) -> None:
+    """Garbage is not the site's listing (Skip "not_listing": the run counts it against its
+    evidence); what parses as a listing of the site may be empty. Nothing else is raised."""
+    try:
+        listing = parse_listing(html, url)
+    except Skip as skip:
+        assert skip.reason == "not_listing", skip
+        return
+    assert html.startswith("<rss") or "item" in html, "garbage read as a listing"
     assert listing.entries == [] and listing.next_url is None
+
+
+@pytest.mark.parametrize("html", ["", "   ", '{"error": 1}', "\x00\x01garbage"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.novinite.com/articles/category/30/World",
+        "https://www.novinite.com/archives/2024-12-06",
+        "https://www.novinite.com/services/news_rdf.php",
+    ],
+)
+def test_an_empty_or_non_html_answer_is_not_a_listing(html: str, url: str) -> None:
+    with pytest.raises(Skip) as skipped:
+        parse_listing(html, url)
+    assert skipped.value.reason == "not_listing"
 
 
 # --- the replica: listings, archive days and feeds against truth.jsonl ----------------------

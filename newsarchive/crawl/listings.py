@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Listing kinds that always list articles on a live site (a day or a small section may not).
+LISTS_ALWAYS = frozenset({"feed"})
+
 
 class ListingWalk:
     """Listing callbacks for `SiteSpider` (``self`` is the spider)."""
@@ -38,21 +41,24 @@ class ListingWalk:
     def parse_listing(self: SiteSpider, response: Response) -> Iterable[Any]:
         kind = response.meta.get("kind", "section")
         if not isinstance(response, TextResponse):
-            yield self.page_skip(response.url, "extract", "not_listing", "not a text page")
-            yield from self.listing_failed(kind, "the feed is not a text page")
+            yield from self.listing_failed(response.url, kind, "not_listing", "not a text page")
             return
         try:
             listing = type(self).parse_listing_html(response.text, response.url)
         except Skip as skip:
-            yield self.page_skip(response.url, "extract", skip.reason, skip.detail)
-            yield from self.listing_failed(kind, "the feed could not be read")
+            yield from self.listing_failed(response.url, kind, skip.reason, skip.detail)
+            return
+        entries = listing.entries
+        if not entries and kind in LISTS_ALWAYS:
+            why = f"no article link on the {kind} page"
+            yield from self.listing_failed(response.url, kind, "empty_listing", why)
             return
         if kind == "archive":
             self.crawler.stats.inc_value("newsarchive/days_done")
-        entries = listing.entries
         ids = [e.site_id for e in entries]
         known = self.archive.known(self.site, ids) if self.archive else {}
         skipped = self.archive.skip_history(self.site, ids) if self.archive else {}
+        self.run.evidence.page(len(entries), len(known))
         for entry in entries:
             req = self.entry_request(entry, known.get(entry.site_id), skipped.get(entry.site_id))
             if req is not None:
@@ -64,11 +70,16 @@ class ListingWalk:
         elif kind == "section" and listing.next_url and policy.keep_paging(entries, known, cut):
             yield self.listing_request(listing.next_url, "section")
 
-    def listing_failed(self: SiteSpider, kind: str, why: str) -> Iterable[Request]:
-        """A listing page that could not be read: the feed's place is taken by the section
-        walk; any other leaves this run's discovery incomplete (its coverage stays put)."""
+    def listing_failed(
+        self: SiteSpider, url: str, kind: str, reason: str, detail: str
+    ) -> Iterable[Any]:
+        """A listing page that gave nothing usable: a counted skip and a mark against the
+        run's evidence; the feed's place is taken by the section walk, any other page leaves
+        this run's discovery incomplete (its coverage stays put)."""
+        yield self.page_skip(url, "extract", reason, detail)
+        self.run.evidence.failed(reason)
         if kind == "feed":
-            yield from self.walk_sections(why)
+            yield from self.walk_sections(f"the feed gave nothing usable ({reason})")
         else:
             self.run.discovery_complete = False
 

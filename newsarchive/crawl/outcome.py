@@ -46,13 +46,22 @@ class RunOutcome:
 
 
 def settle(
-    outcome: RunOutcome, reason: str, *, responses: int, unanswered: int, errors: int, root: str
+    outcome: RunOutcome,
+    reason: str,
+    *,
+    responses: int,
+    unanswered: int,
+    errors: int,
+    root: str,
+    unseen: str | None = None,
 ) -> None:
     """Decide a closing run's status from why Scrapy closed it and what it met.
 
-    A run that got no answer at all is exit 4; one on whose pages our code raised is exit 1
-    (a bug: the next runs fetch those pages again); a signal is ``interrupted``; any other
-    close reason is a failure named by it. A failure recorded earlier (the archive) stands.
+    A run that got no answer at all is exit 4; one whose answers showed nothing of the site
+    (`unseen`: why, from `evidence.Evidence.problem`) is exit 1; so is one on whose pages our
+    code raised (a bug: the next runs fetch those pages again); a signal is ``interrupted``;
+    any other close reason is a failure named by it. A failure recorded earlier (the archive)
+    stands.
     """
     if outcome.exit_code != exitcodes.OK:
         return
@@ -63,6 +72,8 @@ def settle(
                 exitcodes.UNREACHABLE,
                 f"{root} could not be reached (no answer to any request)",
             )
+        elif unseen:
+            outcome.fail("failed", exitcodes.FAILED, unseen)
         elif errors:
             outcome.fail(
                 "failed",

@@ -24,6 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newsarchive import dates, exitcodes, lock
 from newsarchive.archive import Archive, ArchiveError
+from newsarchive.crawl.evidence import Evidence
 from newsarchive.crawl.outcome import RunOutcome, settle
 from newsarchive.items import Article, PageSkip
 
@@ -54,6 +55,9 @@ class ArchiveRun:
         self.coverage = None
         #: Whether everything the run set out to discover was seen (listings, feed, days).
         self.discovery_complete = True
+        self.evidence = Evidence()
+        #: Whether the archive held articles of the site when the run began.
+        self.had_articles = False
         self.unanswered = 0
         self.errors = 0
         self.stored = 0
@@ -106,6 +110,7 @@ class ArchiveRun:
             self._refuse("failed", exitcodes.ARCHIVE, str(exc))
             return
         self.outcome.run_id = self.run_id
+        self.had_articles = self.archive.count_articles(spider.site) > 0
         coverage = self.archive.get_state(spider.site, "coverage")
         self.coverage = dates.parse_utc(coverage) if coverage else None
         logger.info(
@@ -130,10 +135,27 @@ class ArchiveRun:
             unanswered=self.unanswered,
             errors=self.errors,
             root=spider.base_url,
+            unseen=self.evidence.problem(
+                incremental=not spider.backfill, archive_had_articles=self.had_articles
+            ),
         )
         complete = outcome.status == "ok" and reason == "finished" and self.discovery_complete
-        # The coverage moves only with a complete run, in the transaction that says so.
-        state = {"coverage": dates.format_utc(self.now)} if complete and spider.reaches_now() else None
+        self._finish(outcome, self._covered(spider) if complete else None)
+        logger.info("%s", outcome.summary())
+
+    def abandon(self, why: str) -> None:
+        """Close a run that Scrapy never closed (its engine stopped before the spider did): the
+        run row says ``interrupted``, the lock is given back, the coverage stays put."""
+        if self.archive is None or self.outcome is None:
+            return
+        outcome = self._count(self.outcome)
+        outcome.fail("interrupted", exitcodes.FAILED, why)
+        self._finish(outcome, None)
+
+    def _finish(self, outcome: RunOutcome, state: dict[str, str | None] | None) -> None:
+        """Write the run's outcome (and `state`, the coverage it earned) in one transaction,
+        close the archive and give the lock back."""
+        assert self.archive is not None
         try:
             self.archive.finish_run(
                 self.run_id,  # type: ignore[arg-type]
@@ -153,7 +175,16 @@ class ArchiveRun:
             self.archive.close()
             self.archive = None
             lock.release(self.db_path)
-        logger.info("%s", outcome.summary())
+
+    def _covered(self, spider: SiteSpider) -> dict[str, str | None]:
+        """The crawl state a complete run moves, in the transaction that finishes it: the
+        coverage (when the run reached now) and, for an incremental run, the day swept."""
+        state: dict[str, str | None] = {}
+        if spider.reaches_now():
+            state["coverage"] = dates.format_utc(self.now)
+        if not spider.backfill:
+            state["swept_day"] = spider.today().isoformat()
+        return state
 
     def _count(self, outcome: RunOutcome) -> RunOutcome:
         """The run's counts from Scrapy's stats."""

@@ -8,7 +8,7 @@ from datetime import datetime
 import feedparser
 
 from newsarchive.dates import parse_feed_time
-from newsarchive.items import ListingEntry
+from newsarchive.items import ListingEntry, Skip
 from newsarchive.text import clean_line
 from spiders.novinite.site import TZ
 from spiders.novinite.urls import absolute_url, site_id_from_url
@@ -18,6 +18,10 @@ def feed_entries(text: str, url: str) -> list[ListingEntry]:
     """RSS 1.0 (RDF) and RSS 2.0 items: link (``view_news.php?id=N``), title, date if any."""
     # A stream, never a string: feedparser fetches a string that looks like a URL.
     feed = feedparser.parse(io.BytesIO(text.encode("utf-8", "replace")))
+    if not feed.get("version") and not feed.entries:
+        title = clean_line(feed.feed.get("title") or "")[:80]
+        shown = f" (page title {title!r})" if title else ""
+        raise Skip("not_listing", f"not an RSS or Atom feed{shown}")
     entries = []
     for item in feed.entries:
         candidates = [item.get("link"), item.get("id"), item.get("guid")]
@@ -37,7 +41,7 @@ def feed_entries(text: str, url: str) -> list[ListingEntry]:
 
 
 def feed_date(item: feedparser.FeedParserDict) -> datetime | None:
-    """dc:date (W3CDTF) or pubDate (RFC 822); a time without an offset is Sofia wall time."""
+    """dc:date (W3CDTF) or pubDate (RFC 822); a time without an offset is the site's wall time."""
     for key in ("published", "updated", "dc_date", "date"):
         raw = item.get(key)
         value = parse_feed_time(raw.strip(), TZ) if isinstance(raw, str) and raw.strip() else None

@@ -20,9 +20,10 @@ from newsarchive.extract import (
     first,
     has_class,
     inline_text,
+    page_detail,
     parse_html,
 )
-from newsarchive.items import Listing, ListingEntry
+from newsarchive.items import Listing, ListingEntry, Skip
 from spiders.novinite.dateline import DateLine, split_section
 from spiders.novinite.elements import CONTENT, NEXT_PAGE
 from spiders.novinite.feed import feed_entries
@@ -52,16 +53,22 @@ def listing_kind(html: str, url: str) -> str:
 def parse_listing(html: str, url: str) -> Listing:
     """The article links of a section listing, an archive day or the RSS feed, in page order
     (newest first on listings and the feed), and the next listing page's URL if there is one.
-    Entries whose link carries no article id are dropped; an id appears once. Pure: no I/O."""
+    Entries whose link carries no article id are dropped; an id appears once. Pure: no I/O.
+
+    Raises `Skip("not_listing")` for a page that is not one of the site's listings at all (an
+    empty answer, a maintenance page, JSON, a feed that is no feed): a listing of the site may
+    be empty (a quiet day), but it is the site's page."""
     text = html.decode("utf-8", "replace") if isinstance(html, bytes) else (html or "")
     kind = listing_kind(text, url)
     if kind == "feed":
         return Listing(kind="feed", entries=_unique(feed_entries(text, url)))
     root = parse_html(text)
     if root is None:
-        return Listing(kind=kind)
+        raise Skip("not_listing", "empty page")
     content = CONTENT.first_in(root)
     entries = _page_entries(root if content is None else content, url)
+    if content is None and not entries:  # not the site's page: a maintenance page, JSON …
+        raise Skip("not_listing", page_detail(root, "no div#content and no article link"))
     next_url = None
     if kind == "section":
         hrefs = NEXT_PAGE(root)

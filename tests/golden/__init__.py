@@ -75,6 +75,14 @@ def layout_name(page_layout: Callable[[str], type | None], html: str) -> str | N
     return layout.__name__ if layout else None
 
 
+def listing_result(parse: Callable[[str, str], Listing], html: str, url: str) -> dict[str, Any]:
+    """What a listing page gives: its record, or ``{"skip": reason}``."""
+    try:
+        return listing_record(parse(html, url))
+    except Skip as skip:
+        return {"skip": skip.reason}
+
+
 def listing_record(listing: Listing) -> dict[str, Any]:
     """A Listing as JSON-ready values (dates as UTC ``Z``)."""
     return {
