@@ -14,7 +14,12 @@ from datetime import datetime
 from newsarchive.dates import format_utc
 
 #: The reasons a page function may give for a page that is not a valid article.
-SKIP_REASONS = ("not_article", "no_title", "no_date", "bad_date", "no_body", "truncated")
+SKIP_REASONS = (
+    "not_article", "no_title", "no_date", "bad_date", "no_body", "truncated", "too_deep",
+)  # fmt: skip
+#: The reason a listing function gives for a page that is not a listing of its site at all (a
+#: maintenance page, an empty answer, JSON): the run counts it against its evidence.
+LISTING_SKIP_REASONS = ("not_listing", "too_deep")
 
 
 class Skip(Exception):  # noqa: N818 - the contract names it Skip

@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Retry-After aware retries replace Scrapy's RetryMiddleware at the same place.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawl.retry.RetryAfterMiddleware": 550,
+    # Sees a redirect before RedirectMiddleware (600) does: a loop ends at its first repeat.
+    "newsarchive.crawl.redirects.RedirectLoopMiddleware": 650,
 }
 
 # --- politeness --------------------------------------------------------------------------
@@ -63,6 +65,12 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_FAIL_ON_DATALOSS = True
+#: A news page is tens to hundreds of KB: a larger answer (also once decompressed: a gzip
+#: bomb) is refused as a ``too_large`` skip, so that no site can take the crawler's memory.
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+#: An article moves once or twice; a longer chain is an ``redirect_loop`` skip.
+REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = False
 
 # --- housekeeping ------------------------------------------------------------------------

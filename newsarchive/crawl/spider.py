@@ -33,7 +33,7 @@ from newsarchive import dates
 from newsarchive.archive import Archive
 from newsarchive.crawl import policy
 from newsarchive.crawl.arguments import CrawlArguments
-from newsarchive.crawl.failures import NO_ANSWER, classify_failure
+from newsarchive.crawl.failures import NO_ANSWER, classify_failure, release
 from newsarchive.crawl.listings import ListingWalk
 from newsarchive.crawl.run import ArchiveRun
 from newsarchive.items import Article, Listing, PageSkip, Skip
@@ -204,7 +204,7 @@ class SiteSpider(ListingWalk, scrapy.Spider):
             errback=self.on_error,
             priority=priority,
             meta={"kind": kind},
-            dont_filter=kind == "feed",
+            dont_filter=True,  # see `article_request`
         )
 
     def article_request(self, url: str, site_id: str, why: str) -> Request | None:
@@ -219,6 +219,10 @@ class SiteSpider(ListingWalk, scrapy.Spider):
             errback=self.on_error,
             priority=PRIORITY_ARTICLE,
             meta={"kind": "article", "site_id": site_id, "why": why},
+            # Each page is asked for once by construction (one id once; listings by their own
+            # walk). Scrapy's duplicate filter would drop a redirect back to a URL already
+            # fetched in silence, with no errback: a redirect loop must become a skip.
+            dont_filter=True,
         )
 
     def page_skip(
@@ -248,8 +252,11 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind")
         reason, detail = classify_failure(failure)
+        release(failure)
         if reason in NO_ANSWER:
             self.run.unanswered += 1
+        if kind != "article":
+            self.run.evidence.failed(reason)
         if kind in ("section", "archive", "sweep"):
             self.run.discovery_complete = False
         yield self.page_skip(request.url, "download", reason, detail, request.meta.get("site_id"))
@@ -277,5 +284,3 @@ class SiteSpider(ListingWalk, scrapy.Spider):
                     scheduled += 1
             if scheduled:
                 raise DontCloseSpider
-        if self.run.discovery_complete and not self.backfill:
-            self.archive.set_state(self.site, "swept_day", self.today().isoformat())

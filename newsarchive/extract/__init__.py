@@ -21,6 +21,7 @@ from newsarchive.extract.document import (
     PARSER,
     ends_html,
     img_src,
+    page_detail,
     parse_html,
 )
 from newsarchive.extract.find import (
@@ -65,6 +66,7 @@ __all__ = [
     "first",
     "has_class",
     "img_src",
+    "page_detail",
     "in_order",
     "inline_text",
     "inside",

@@ -18,10 +18,11 @@ from newsarchive.extract import (
     ends_html,
     inline_text,
     inside,
+    page_detail,
     parse_html,
 )
 from newsarchive.items import Article, Skip
-from newsarchive.text import clean_line, php_urlencode
+from newsarchive.text import php_urlencode
 from spiders.novinite.dateline import DateLine
 from spiders.novinite.elements import (
     CONTENT,
@@ -49,7 +50,7 @@ def parse_article(html: str, url: str) -> Article:
     container = layout.container
     date_line = _own_date_line(content, container)
     if container is None and date_line is None:  # neither date line nor body: another page
-        raise Skip("not_article", _page_detail(root, _other_page(root, content)))
+        raise Skip("not_article", page_detail(root, _other_page(root, content)))
 
     title = _title(content)
     if not title:
@@ -104,7 +105,7 @@ def article_page(html: str | bytes) -> tuple[etree._Element, etree._Element]:
         raise Skip("truncated", f"no footer and no </html> in {len(text)} characters")
     content = CONTENT.first_in(root)
     if content is None:
-        raise Skip("not_article", _page_detail(root, "no div#content"))
+        raise Skip("not_article", page_detail(root, "no div#content"))
     return root, content
 
 
@@ -123,14 +124,8 @@ def _other_page(root: etree._Element, content: etree._Element) -> str:
     if LISTING_ITEMS.first_in(content) is not None:
         return "a listing (div.item)"
     if BLOCK_PAGE.search(inline_text(root.find("body"))[:2000]):
-        return "a block or captcha page"
+        return "a block, captcha or maintenance page"
     return "no date line and no article body"
-
-
-def _page_detail(root: etree._Element, why: str) -> str:
-    title = root.find(".//title")
-    name = clean_line(title.text or "") if title is not None else ""
-    return f"{why} (page title {name[:80]!r})" if name else why
 
 
 def _title(content: etree._Element) -> str:
