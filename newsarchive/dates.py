@@ -63,11 +63,23 @@ def parse_utc(text: str) -> datetime:
     return to_utc(value)
 
 
+#: Years the clock may show: a forced clock outside them is a typo, and dates near the ends of
+#: what Python can hold would overflow in the schedule's arithmetic.
+CLOCK_YEARS = range(1970, 3000)
+
+
 def now() -> datetime:
-    """The one clock: UTC now, or ``NEWSARCHIVE_NOW`` (ISO 8601 UTC) when it is set."""
+    """The one clock: UTC now, or ``NEWSARCHIVE_NOW`` (ISO 8601 UTC) when it is set.
+
+    ValueError with a readable message for a forced clock that cannot be read or lies outside
+    `CLOCK_YEARS`."""
     forced = os.environ.get(NOW_ENV)
     if forced:
-        return parse_utc(forced)
+        value = parse_utc(forced)
+        if value.year not in CLOCK_YEARS:
+            first, last = CLOCK_YEARS[0], CLOCK_YEARS[-1]
+            raise ValueError(f"{forced!r} is not a time from {first} to {last}")
+        return value
     return datetime.now(UTC).replace(microsecond=0)
 
 

@@ -104,4 +104,13 @@ def held_message(db_path: str | os.PathLike[str]) -> str:
             f"another crawl holds {db_path} (pid {holder['pid']}, started {holder['started']}); "
             "try again when it has finished"
         )
+    try:
+        names = os.stat(db_path).st_nlink
+    except OSError:
+        names = 1
+    if names > 1:  # its run row is in the WAL file beside the other name, unseen from here
+        return (
+            f"another crawl holds {db_path} through another name of the same file (it has "
+            f"{names} hard links); try again when it has finished"
+        )
     return f"another crawl holds {db_path} (it is starting up); try again when it has finished"

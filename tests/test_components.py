@@ -143,7 +143,7 @@ def test_the_run_owns_lock_archive_and_run_row_and_the_store_stage_writes_throug
     ]
     assert conn.execute("select reason, site_id from skips").fetchall() == [("no_date", "9")]
     assert conn.execute("select count(*) from raw_pages").fetchone()[0] == 1
-    assert conn.execute("select key from site_state").fetchall() == [("coverage",)]
+    assert conn.execute("select key from site_state order by key").fetchall() == [("coverage",), ("swept_day",)]
     assert run.outcome is not None and run.outcome.summary().startswith("example: 1 new, 0 updated")
     _acquire_elsewhere(db)  # given back
 

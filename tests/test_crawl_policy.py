@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net_error
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from newsarchive import exitcodes
 from newsarchive.crawl import policy
-from newsarchive.crawl.arguments import CrawlArguments
-from newsarchive.crawl.failures import classify_failure
+from newsarchive.crawl.arguments import CrawlArguments, check_base_url
+from newsarchive.crawl.evidence import Evidence
+from newsarchive.crawl.failures import classify_failure, release
 from newsarchive.crawl.outcome import RunOutcome, settle
 from newsarchive.dates import UTC
 from newsarchive.items import ListingEntry
@@ -57,7 +59,8 @@ def test_refresh_hours_moves_the_last_step():
     [
         ("http_500", True), ("http_503", True), ("http_429", True), ("http_408", True),
         ("timeout", True), ("unreachable", True), ("no_answer", True), ("dataloss", True),
-        ("download_error", True), ("error", True),
+        ("download_error", True), ("error", True), ("too_large", True), ("too_deep", True),
+        ("redirect_loop", True),
         ("http_404", False), ("http_410", False), ("no_date", False), ("bad_date", False),
         ("truncated", False), ("robots", False),
     ],
@@ -162,6 +165,31 @@ def test_download_failures_become_skip_reasons():
     assert classify_failure(failure(net_error.ConnectionLost()))[0] == "no_answer"
     assert classify_failure(failure(IgnoreRequest("Forbidden by robots.txt")))[0] == "robots"
     assert classify_failure(failure(ValueError("odd")))[0] == "download_error"
+    too_big = "Expected to receive 20971520 bytes which is larger than download max size (5242880)"
+    assert classify_failure(failure(DownloadCancelledError(too_big)))[0] == "too_large"
+    assert classify_failure(failure(CancelledError()))[0] == "too_large"  # past it while streaming
+    bomb = "Ignored response <200 u> because its body exceeded DOWNLOAD_MAXSIZE (5242880 B)"
+    assert classify_failure(failure(IgnoreRequest(bomb)))[0] == "too_large"
+    assert classify_failure(failure(IgnoreRequest("redirect loop: a -> b -> a")))[0] == "redirect_loop"
+    assert classify_failure(failure(IgnoreRequest("max redirections reached")))[0] == "redirect_loop"
+
+
+def test_release_drops_the_frames_a_failure_holds():
+    def refuse() -> None:
+        held = bytearray(1 << 20)  # noqa: F841 - what the frame keeps alive
+        raise ValueError("too big")
+
+    try:
+        try:
+            refuse()
+        except ValueError as inner:
+            raise IgnoreRequest("refused") from inner
+    except IgnoreRequest:
+        caught = Failure()
+    assert caught.value.__cause__ is not None and caught.value.__traceback__ is not None
+    release(caught)
+    assert caught.value.__cause__ is None and caught.value.__traceback__ is None
+    assert caught.tb is None
 
 
 @pytest.mark.parametrize(
@@ -214,3 +242,77 @@ def test_spider_arguments_are_read_and_checked_once():
     for bad in ({"limit": "0"}, {"since": "2024-12-09", "until": "2024-12-01"}, {"since": "12/1"}):
         with pytest.raises(ValueError):
             CrawlArguments.take(dict(bad), "https://example.org/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["", "http://", "https://", "http:///p", "http://h:99999/", "http://h:abc/", "http://[::1/",
+     "ftp://h/", "http://h/a b", "http://h/?q=1", "http://h:0/"],
+)  # fmt: skip
+def test_a_base_url_must_name_an_http_root(url):
+    with pytest.raises(ValueError):
+        check_base_url(url)
+
+
+def test_a_base_url_is_the_root_with_one_slash():
+    assert check_base_url("http://127.0.0.1:8000") == "http://127.0.0.1:8000/"
+    assert check_base_url(" https://mirror.example/news/ ") == "https://mirror.example/news/"
+
+
+@pytest.mark.parametrize("hours", ["inf", "nan", "1e308", "0.5", "-3"])
+def test_refresh_hours_must_be_a_sane_number(hours):
+    with pytest.raises(ValueError):
+        CrawlArguments.take({"refresh_hours": hours}, "https://example.org/")
+
+
+def test_limit_cannot_pass_sqlites_integers():
+    with pytest.raises(ValueError):
+        CrawlArguments.take({"limit": str(2**63)}, "https://example.org/")
+    assert CrawlArguments.take({"limit": str(2**63 - 1)}, "https://example.org/").limit == 2**63 - 1
+
+
+# --- the evidence that a run saw the site -------------------------------------------------------
+def test_a_run_whose_listings_all_failed_saw_nothing():
+    evidence = Evidence()
+    for _ in range(3):
+        evidence.failed("not_listing")
+    evidence.failed("http_404")
+    problem = evidence.problem(incremental=True, archive_had_articles=True)
+    assert problem and "4 listing pages" in problem and "not_listing 3, http_404 1" in problem
+    assert evidence.problem(incremental=False, archive_had_articles=True)  # a backfill too
+
+
+def test_empty_listings_are_nothing_for_an_incremental_run_but_may_be_quiet_days_for_a_backfill():
+    evidence = Evidence()
+    evidence.page(entries=0, known=0)
+    evidence.page(entries=0, known=0)
+    assert evidence.problem(incremental=True, archive_had_articles=True)
+    assert evidence.problem(incremental=False, archive_had_articles=True) is None
+
+
+def test_listings_must_join_up_with_what_the_archive_holds():
+    evidence = Evidence()
+    evidence.page(entries=20, known=0)
+    assert "none of the articles archived before" in (
+        evidence.problem(incremental=True, archive_had_articles=True) or ""
+    )
+    assert evidence.problem(incremental=True, archive_had_articles=False) is None  # a new archive
+    evidence.page(entries=20, known=1)
+    evidence.failed("http_500")  # one failed page among good ones: a partial run, not nothing
+    assert evidence.problem(incremental=True, archive_had_articles=True) is None
+    assert Evidence().problem(incremental=True, archive_had_articles=True) is None  # read nothing
+
+
+def test_settle_fails_a_run_that_saw_nothing_after_the_unreachable_check():
+    outcome = RunOutcome(site="example")
+    settle(outcome, "finished", responses=10, unanswered=0, errors=0, root="x/", unseen="nothing")
+    assert (outcome.status, outcome.exit_code, outcome.message) == ("failed", exitcodes.FAILED, "nothing")
+    dead = RunOutcome(site="example")
+    settle(dead, "finished", responses=0, unanswered=5, errors=0, root="x/", unseen="nothing")
+    assert dead.exit_code == exitcodes.UNREACHABLE
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1969-12-31", "3000-01-01"])
+def test_a_backfill_cannot_reach_outside_the_clocks_years(day):
+    with pytest.raises(ValueError):
+        CrawlArguments.take({"since": day}, "https://example.org/")

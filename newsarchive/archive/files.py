@@ -80,5 +80,14 @@ def check_writable(path: Path, name: str) -> None:
         ) from exc
     if path.exists() and not os.access(path, os.W_OK):
         raise ArchiveError(f"{name} is read-only (no permission to write it)")
+    links = path.stat().st_nlink if path.is_file() else 1
+    if links > 1:
+        # SQLite keeps its write-ahead log beside the name a file is opened by: writes through
+        # two names (a run killed through one, the next through the other) corrupt the archive.
+        raise ArchiveError(
+            f"{name} has {links} names (hard links); writing through more than one name can "
+            "corrupt it, since SQLite keeps its log beside the name used: remove the other "
+            "links (a symlink is safe)"
+        )
     if not os.access(path.parent, os.W_OK):
         raise ArchiveError(f"{name} is read-only (no permission to write in {path.parent or '.'})")

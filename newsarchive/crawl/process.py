@@ -11,13 +11,18 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from newsarchive import dates, exitcodes, lock
+from newsarchive import dates, exitcodes, interrupts, lock
 from newsarchive import settings as defaults
 from newsarchive.archive import Archive, ArchiveError
+from newsarchive.crawl.arguments import CrawlArguments
 from newsarchive.crawl.run import ArchiveRun
 from newsarchive.logs import log_to_file
 
 logger = logging.getLogger(__name__)
+
+#: How long a crawl's quick integrity check of the archive may take before it is left
+#: inconclusive (a damage met later still ends the run with exit 5).
+VERIFY_SECONDS = 2.0
 
 
 @dataclass
@@ -54,7 +59,6 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     }
     if options.delay is not None:
         over["DOWNLOAD_DELAY"] = options.delay
-        over["RANDOMIZE_DOWNLOAD_DELAY"] = options.delay > 0
         if options.delay == 0:
             over["AUTOTHROTTLE_ENABLED"] = False
         else:
@@ -73,7 +77,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
 def spider_args(options: CrawlOptions) -> dict[str, object]:
     """The spider arguments (DESIGN) that the options stand for."""
     args: dict[str, object] = {}
-    if options.base_url:
+    if options.base_url is not None:  # an empty one is an error, not the default root
         args["base_url"] = options.base_url
     if options.full:
         args["full"] = "1"
@@ -86,17 +90,20 @@ def spider_args(options: CrawlOptions) -> dict[str, object]:
     return args
 
 
-def check_options(options: CrawlOptions, known: list[str]) -> str | None:
-    """What makes the options bad usage (exit 2), or None."""
+def check_options(options: CrawlOptions, loader: SpiderLoader) -> str | None:
+    """What makes the options bad usage (exit 2), or None: the spider arguments are checked
+    here as each site's spider will read them, before anything starts."""
+    known = loader.list()
     unknown = [s for s in options.sites if s not in known]
     if unknown:
         return f"unknown site {unknown[0]!r} (known: {', '.join(known)})"
-    if options.base_url and not options.base_url.startswith(("http://", "https://")):
-        return f"--base-url must start with http:// or https://: {options.base_url}"
     try:
         dates.check_range(options.since, options.until)
+        for site in options.sites or known:
+            default = getattr(loader.load(site), "default_base_url", "http://localhost/")
+            CrawlArguments.take(spider_args(options), default)
     except ValueError as exc:
-        return str(exc)
+        return str(exc).replace("the base URL", "--base-url", 1)
     try:
         dates.now()  # the one clock: NEWSARCHIVE_NOW, when set, must be readable
     except ValueError as exc:
@@ -119,7 +126,8 @@ def prepare_archive(db: str) -> tuple[int, str] | None:
             return exitcodes.ARCHIVE, str(archive_exc)
         return exitcodes.ARCHIVE, str(exc)
     try:
-        Archive(db).close()
+        with Archive(db) as archive:
+            archive.verify(seconds=VERIFY_SECONDS)  # a damaged file: exit 5 before any request
     except ArchiveError as exc:
         lock.release(db)
         return exitcodes.ARCHIVE, str(exc)
@@ -131,7 +139,7 @@ def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
     settings = crawl_settings(options)
     loader = SpiderLoader.from_settings(settings)
     known = loader.list()
-    problem = check_options(options, known)
+    problem = check_options(options, loader)
     if problem:
         return exitcodes.USAGE, [], [problem]
     refused = prepare_archive(options.db)
@@ -139,16 +147,18 @@ def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
         return refused[0], [], [refused[1]]
     handler = None
     try:
-        handler = log_to_file(options.log_file, logging.DEBUG if options.verbose else logging.INFO)
+        interrupts.hold()
+        try:
+            handler = log_to_file(options.log_file, logging.DEBUG if options.verbose else logging.INFO)
+        except OSError as exc:
+            return exitcodes.USAGE, [], [f"cannot write the log {options.log_file}: {exc.strerror or exc}"]
         process = CrawlerProcess(settings)
         crawlers = []
         for site in options.sites or known:
             crawler = process.create_crawler(loader.load(site))
-            try:
-                process.crawl(crawler, **spider_args(options))
-            except ValueError as exc:
-                return exitcodes.USAGE, [], [str(exc)]
+            process.crawl(crawler, **spider_args(options))
             crawlers.append(crawler)
+        interrupts.hand_to_scrapy()  # Scrapy takes SIGINT and SIGTERM for a graceful stop
         process.start()
         return collect(crawlers, options.log_file)
     except Exception as exc:  # a bug: logged with its traceback, one line for the user
@@ -166,7 +176,13 @@ def collect(crawlers: list[Crawler], log_file: str) -> tuple[int, list[str], lis
     code, lines, errors = exitcodes.OK, [], []
     for crawler in crawlers:
         name = crawler.spidercls.name
-        outcome = ArchiveRun.of(crawler).outcome if getattr(crawler, "extensions", None) else None
+        try:
+            run = ArchiveRun.of(crawler)
+        except RuntimeError:  # the crawl never started: no extensions
+            outcome = None
+        else:
+            run.abandon("stopped by a signal before the run could finish")
+            outcome = run.outcome
         if outcome is None:
             code = code or exitcodes.FAILED
             errors.append(f"{name}: the spider did not start (see the log)")
