@@ -38,6 +38,22 @@ PROGRESS_STEPS = 10_000
 _Self = TypeVar("_Self", bound="Connection")
 
 
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), rolled back on any exception
+    — a signal or Ctrl-C included — so a half-done write never stays."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
+
+
 class Connection:
     """An open newsarchive SQLite archive: the file checks, migrations and transactions.
 
@@ -155,18 +171,11 @@ class Connection:
         for migration in schema.MIGRATIONS:
             if conn.execute("PRAGMA user_version").fetchone()[0] >= migration.version:
                 continue
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(conn):
                 # Another process may have migrated while we waited for the write lock.
                 if conn.execute("PRAGMA user_version").fetchone()[0] < migration.version:
                     migration.apply(conn, db)
                     conn.execute(f"PRAGMA user_version = {migration.version}")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
 
     # ---- plumbing
 
@@ -226,15 +235,8 @@ class Connection:
                 raise self._archive_error(exc, action) from exc
             return
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(conn):
                 yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise self._archive_error(exc, action) from exc
 

@@ -18,7 +18,7 @@ from newsarchive.archive import connection
 from newsarchive.archive.connection import Connection
 from newsarchive.archive.errors import ArticleNotFound
 from newsarchive.archive.frontier import count_id_gaps
-from newsarchive.archive.values import loads_list, lower_bound, upper_bound
+from newsarchive.archive.values import loads_list, published_between
 
 #: The month facet of `newsarchive serve` (Datasette): `{col}` (quoted), `{sql}` (the table
 #: view's query) and `{limit}` are filled in; newest month first.
@@ -273,13 +273,8 @@ class Reports(Connection):
         Reads in keyset batches, so memory stays flat for any archive size. A date `until`
         includes its whole day.
         """
-        where, params = ["(published, id) > (:after_published, :after_id)"], {}
-        if since is not None:
-            where.append("published >= :since")
-            params["since"] = lower_bound(since)
-        if until is not None:
-            operator, params["until"] = upper_bound(until)
-            where.append(f"published {operator} :until")
+        where, params = published_between("published", since, until)
+        where.insert(0, "(published, id) > (:after_published, :after_id)")
         sql = (
             f"SELECT * FROM articles WHERE {' AND '.join(where)} "
             "ORDER BY published, id LIMIT :batch"

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from newsarchive.archive.schema import FTS_BM25, FTS_COLUMNS, FTS_PREFIX
-from newsarchive.archive.values import lower_bound, upper_bound
+from newsarchive.archive.values import published_between
 
 #: Up to this many hits, a search picks its hits from the full-text index first and reads only
 #: those articles; a longer list is one query.
@@ -155,13 +155,8 @@ def filter_conditions(
             "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = :tag COLLATE NOCASE)"
         )
         params["tag"] = tag
-    if since is not None:
-        conditions.append("a.published >= :since")
-        params["since"] = lower_bound(since)
-    if until is not None:
-        operator, params["until"] = upper_bound(until)
-        conditions.append(f"a.published {operator} :until")
-    return conditions, params
+    dated, bounds = published_between("a.published", since, until)
+    return conditions + dated, {**params, **bounds}
 
 
 def passing_count_sql(conditions: Sequence[str]) -> str:

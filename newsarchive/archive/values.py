@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from newsarchive.dates import format_utc
 
@@ -55,3 +56,19 @@ def whole_day(day: date) -> tuple[str, str]:
     if day == date.max:
         return "<=", f"{day.isoformat()}T23:59:59Z"
     return "<", f"{(day + timedelta(days=1)).isoformat()}T00:00:00Z"
+
+
+def published_between(
+    column: str, since: date | datetime | str | None, until: date | datetime | str | None
+) -> tuple[list[str], dict[str, Any]]:
+    """Conditions (and their parameters ``:since``, ``:until``) that keep `column` between
+    `since` and `until`, either optional; a date `until` includes its whole day."""
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    if since is not None:
+        conditions.append(f"{column} >= :since")
+        params["since"] = lower_bound(since)
+    if until is not None:
+        operator, params["until"] = upper_bound(until)
+        conditions.append(f"{column} {operator} :until")
+    return conditions, params
