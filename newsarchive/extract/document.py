@@ -36,9 +36,9 @@ def parse_html(html: str | bytes) -> etree._Element | None:
         root = etree.fromstring(data, PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
-    for error in PARSER.error_log:
-        if error.type == DEPTH_LIMIT:
-            raise Skip("too_deep", f"the page nests elements deeper than the parser reads ({error.message})")
+    error = PARSER.error_log.last_error  # the depth limit stops the parser: it comes last
+    if error is not None and error.type == DEPTH_LIMIT:
+        raise Skip("too_deep", f"the page nests elements deeper than the parser reads ({error.message})")
     return root
 
 
