@@ -68,7 +68,7 @@ class Search(Connection):
     ) -> list[dict[str, Any]]:
         """Full-text search ranked by bm25 (title 10, body 1, tags 5), best first.
 
-        `query` is FTS5 syntax (``homs AND rebels``, ``"M5 highway"``, ``syria NOT iran``,
+        `query` is FTS5 syntax (``homs AND rebels``, ``"M5 highway"``, ``storm NOT flood``,
         ``reb*``); plain words with punctuation (``U.S.``, ``Assad's``) also work. A date
         `until` includes its whole day. Each hit: id, site, site_id, url, title, section,
         published, tags (list), snippet (``[match]`` highlighted, or between the two

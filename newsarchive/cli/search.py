@@ -98,7 +98,7 @@ def search(
         newsarchive search homs
         newsarchive search 'homs AND rebels' --since 2024-12-01
         newsarchive search '"M5 highway"' --section World --limit 3
-        newsarchive search 'reb*' --tag Syria --json
+        newsarchive search 'reb*' --tag Elections --json
     """
     from newsarchive.archive import QueryError
 
