@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -411,3 +412,28 @@ def test_fill_gaps_fetches_ids_never_seen(make_replica, tmp_path):
     assert run["articles_new"] == len(between)
     # one request per missing id, plus robots.txt and the day page walked
     assert run["requests"] <= len(between) + 3
+
+
+@pytest.mark.parametrize("way", ["newsarchive", "scrapy"])
+def test_limit_stores_exactly_n_articles_and_the_next_run_the_rest(make_replica, tmp_path, way):
+    """DESIGN: `--limit N` stops after N articles stored — not N plus what was already on its
+    way when the run was told to close (that was 20-odd more with 16 requests in flight)."""
+    replica = make_replica(articles=40, seed=61, eras=False)
+    db = tmp_path / "archive.db"
+    if way == "newsarchive":
+        result = crawl(replica, db, "--full", "--since", "2024-11-01", "--limit", "3")
+    else:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "novinite", "-a", f"base_url={replica.url}",
+             "-a", "full=1", "-a", "since=2024-11-01", "-a", "limit=3",
+             "-s", f"NEWSARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0",
+             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "AUTOTHROTTLE_ENABLED=0"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "NEWSARCHIVE_NOW": replica.now()},
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert rows(db, "select count(*) n from articles")[0]["n"] == 3
+    run = last_run(db)
+    assert (run["status"], run["articles_new"]) == ("ok", 3)
+    assert crawl(replica, db, "--full", "--since", "2024-11-01").returncode == 0
+    assert compare_to_truth(db, replica.truth()) == []

@@ -203,8 +203,11 @@ class ArchiveRun:
     # --- what the pipelines and the spider do through the run ---------------------------
     def store(self, article: Article) -> str | None:
         """Store one article (``new``, ``updated`` or ``unchanged``); None when the run has no
-        archive. Ends the run at the spider's ``limit`` of articles stored."""
-        if self.archive is None:
+        archive. Ends the run at the spider's ``limit`` of articles stored — and stores no
+        more after it: pages already on their way when the run is told to close are let go
+        (the next run fetches them again)."""
+        limit = getattr(self.spider, "limit", None)
+        if self.archive is None or (limit is not None and self.stored >= limit):
             return None
         try:
             result = self.archive.store(article, run_id=self.run_id, now=dates.now())
@@ -214,7 +217,6 @@ class ArchiveRun:
         self.crawler.stats.inc_value(f"{STAT_PREFIX}{result}")
         if result != "unchanged":
             self.stored += 1
-            limit = getattr(self.spider, "limit", None)
             if limit is not None and self.stored == limit:
                 self._close("limit")
         return result
