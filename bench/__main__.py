@@ -1,6 +1,6 @@
 """`make bench`: every figure, printed as a table and written to bench/results.json.
 
-``python -m bench [--only extract,crawl,memory,hourly,search] [--quick]``
+``python -m bench [--only extract,crawl,memory,hourly,search,merge] [--quick]``
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ RESULTS = ROOT / "bench" / "results.json"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="extract,crawl,memory,hourly,search")
+    parser.add_argument("--only", default="extract,crawl,memory,hourly,search,merge")
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
     args = parser.parse_args(argv)
     parts = args.only.split(",")
@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print("search on a whole-history archive …")
         results += search.run(articles=20000 if args.quick else search.ARTICLES)
+    if "merge" in parts:
+        from bench import merge
+
+        print("merging two 20,000-article archives …")
+        results += merge.run(articles=2000 if args.quick else merge.ARTICLES)
     total = time.monotonic() - started
     print()
     print(f"{'figure':36} {'value':>12}  unit")

@@ -114,14 +114,14 @@ def test_schema_matches_design(archive: Archive, db: Path) -> None:
     assert notnull == {"site", "site_id", "url", "title", "published", "body"}
     assert [r["name"] for r in conn.execute("PRAGMA table_info(article_versions)")] == [
         "article_id", "version", "title", "body", "tags", "content_hash", "seen_from",
-        "seen_until",
+        "seen_until", "last_seen",
     ]  # fmt: skip
     assert [r["name"] for r in conn.execute("PRAGMA table_info(raw_pages)")] == [
         "article_id", "version", "url", "fetched_at", "status", "html",
     ]  # fmt: skip
     assert [r["name"] for r in conn.execute("PRAGMA table_info(runs)")] == [
         "id", "site", "started", "finished", "status", "mode", "requests", "articles_new",
-        "articles_updated", "articles_unchanged", "skipped", "error", "pid", "args",
+        "articles_updated", "articles_unchanged", "skipped", "error", "pid", "args", "source",
     ]  # fmt: skip
     assert [r["name"] for r in conn.execute("PRAGMA table_info(skips)")] == [
         "run_id", "url", "stage", "reason", "detail", "at", "site", "site_id",
@@ -406,6 +406,7 @@ def test_updated_keeps_old_version_and_search_follows(archive: Archive, db: Path
         "content_hash": first["content_hash"],
         "seen_from": "2024-12-07T12:00:00Z",
         "seen_until": "2024-12-07T15:00:00Z",
+        "last_seen": None,  # a crawl's old version was current until seen_until (schema 3)
     }
     assert [(p["version"], p["html"]) for p in archive.raw_pages(latest_only=False)] == [
         (1, "<p>v1</p>"),
@@ -622,10 +623,10 @@ def test_schema_1_archive_is_migrated_in_place(db: Path, monkeypatch: pytest.Mon
     assert (
         "prefix" not in row(db, "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'")["sql"]
     )
-    with pytest.raises(ArchiveError, match="needs upgrading to 2"):
+    with pytest.raises(ArchiveError, match=f"needs upgrading to {SCHEMA_VERSION}"):
         Archive(db, readonly=True)
     with Archive(db) as v2:
-        assert v2.schema_version == SCHEMA_VERSION == 2
+        assert v2.schema_version == SCHEMA_VERSION
         conn = v2.conn
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
         assert "prefix='3 4'" in sql[0]

@@ -11,7 +11,9 @@ the file checks before SQLite opens it; `errors`: the exceptions and the mapping
 - `search_sql` builds the full-text search's SQL in pure functions, `search` runs it;
 - `reports`: stats, history, export, runs, raw pages;
 - `values`: JSON lists and date bounds, in and out of the columns;
-- `check`: SQLite's checks and the archive's invariants, as data.
+- `check`: SQLite's checks and the archive's invariants, as data;
+- `merge`: another archive folded in (`merge_source` reads it, `merge_plan` decides each
+  article, in pure functions).
 
 Every write is one short transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a killed process
 loses nothing already stored. SQLite failures that concern the file rather than the code (disk
@@ -28,6 +30,8 @@ from newsarchive.archive.check import Check
 from newsarchive.archive.errors import ArchiveError, ArticleNotFound, NewerSchemaError, QueryError
 from newsarchive.archive.files import read_only_storage
 from newsarchive.archive.frontier import Frontier
+from newsarchive.archive.merge import Merge, MergeCounts
+from newsarchive.archive.merge_source import MergeSource
 from newsarchive.archive.reports import MONTH_FACET_SQL, Reports
 from newsarchive.archive.schema import (
     APPLICATION_ID,
@@ -50,6 +54,8 @@ __all__ = [
     "Archive",
     "ArchiveError",
     "ArticleNotFound",
+    "MergeCounts",
+    "MergeSource",
     "Migration",
     "NewerSchemaError",
     "QueryError",
@@ -57,7 +63,7 @@ __all__ = [
 ]
 
 
-class Archive(Store, Frontier, Search, Reports, Check):
+class Archive(Store, Frontier, Search, Reports, Check, Merge):
     """A newsarchive SQLite archive.
 
     ``Archive(path)`` creates the parent directories and the file if needed, checks it is a

@@ -2,7 +2,7 @@
 
 The schema is DESIGN.md's "Archive schema"; `PRAGMA user_version` is the schema version and
 numbered, named migrations bring an older file up to date (add a function and one
-`Migration(...)` line to `MIGRATIONS` to make version 3), kept apart from the code that uses
+`Migration(...)` line to `MIGRATIONS` to make the next version), kept apart from the code that uses
 the tables, as sqlite-utils keeps its migrations.
 
 Migrations are frozen history: a migration's DDL is written out literally and never edited,
@@ -202,9 +202,27 @@ def _migration_2_fts_prefix_rank(conn: sqlite3.Connection, db: sqlite_utils.Data
     conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", (FTS_RANK,))
 
 
+# Schema 3's additions for `newsarchive merge`: the archive a merged run came from (NULL for
+# the archive's own runs); the index a merge looks runs up by (a run's identity across
+# archives is its site, start, pid, mode and arguments); and when a superseded version was
+# last seen as some archive's current one (NULL for a crawl's own: it was current until
+# seen_until), which orders versions in later merges. Frozen, like every migration.
+_MERGE_3 = """
+ALTER TABLE runs ADD COLUMN source TEXT;
+CREATE INDEX IF NOT EXISTS idx_runs_site_started ON runs (site, started);
+ALTER TABLE article_versions ADD COLUMN last_seen TEXT;
+"""
+
+
+def _migration_3_merge(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
+    """`runs.source`, the index on runs (site, started), `article_versions.last_seen`."""
+    db.executescript(_MERGE_3)  # statement by statement: stays inside our transaction
+
+
 #: Every schema step, oldest first; `SCHEMA_VERSION` is the last one's number.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _migration_1_initial),
     Migration(2, "full-text prefix indexes and bm25 rank", _migration_2_fts_prefix_rank),
+    Migration(3, "what merges keep: runs.source, article_versions.last_seen", _migration_3_merge),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -1,7 +1,7 @@
 """The `newsarchive` command: crawl news sites into one SQLite archive, and read it back.
 
-One module per command (crawl, search, serve, stats, history, export; reextract and check
-in maintenance), the pieces they share in options. The exit codes, for cron, are
+One module per command (crawl, merge, search, serve, stats, history, export; reextract and
+check in maintenance), the pieces they share in options. The exit codes, for cron, are
 newsarchive.exitcodes: 0 the run completed; 1 it failed or was interrupted; 2 bad usage or a
 bad query; 3 another crawl holds the archive's lock; 4 the site could not be reached at all;
 5 the archive cannot be opened or written.
@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from newsarchive import __version__, exitcodes
-from newsarchive.cli import crawl, export, history, maintenance, search, serve, stats
+from newsarchive.cli import crawl, export, history, maintenance, merge, search, serve, stats
 from newsarchive.cli.options import Failure
 
 __all__ = ["main"]
@@ -70,6 +70,7 @@ def main() -> None:
 
 for _command in (
     crawl.crawl,
+    merge.merge,
     maintenance.reextract,
     maintenance.check,
     search.search,
