@@ -38,6 +38,8 @@ EXTENSIONS = {
     "newsarchive.crawl.run.ArchiveRun": 100,
     # The live progress bar; switched on by NEWSARCHIVE_PROGRESS (the CLI, on a terminal).
     "newsarchive.crawl.progress.ProgressBar": 900,
+    # The archive is the output: no item feed, not even the one Scrapyd's items_dir asks for.
+    "scrapy.extensions.feedexport.FeedExporter": None,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -81,4 +83,3 @@ CONCURRENT_ITEMS = 4
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
-FEED_EXPORT_ENCODING = "utf-8"
