@@ -18,9 +18,9 @@ from pathlib import Path
 
 import click
 
-from newsarchive import dates, exitcodes, lock, settings
+from newsarchive import dates, exitcodes, lock
 from newsarchive.archive import Archive, MergeCounts, MergeSource
-from newsarchive.cli.options import DB_ENV, Failure, _archive_path, archive_errors, check_clock
+from newsarchive.cli.options import Failure, archive_errors, archive_option, check_clock
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -33,15 +33,8 @@ def _same_file(a: str, b: str) -> bool:
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...", type=click.Path())
-@click.option(
-    "--into",
-    "--db",
-    "target",
-    type=click.Path(dir_okay=False),
-    default=lambda: os.environ.get(DB_ENV) or settings.NEWSARCHIVE_DB,
-    callback=_archive_path,
-    show_default=f"{settings.NEWSARCHIVE_DB}, or ${DB_ENV}",
-    help="The archive to merge into (created when it does not exist).",
+@archive_option(
+    "--into", "--db", "target", help_text="The archive to merge into (created when it does not exist)."
 )
 @archive_errors
 def merge(sources: tuple[str, ...], target: str) -> None:

@@ -103,17 +103,22 @@ def _archive_path(ctx: click.Context, param: click.Parameter, value: str) -> str
     return value
 
 
-def db_option(f: F) -> F:
-    """--db: the archive file, by default settings.NEWSARCHIVE_DB or $NEWSARCHIVE_DB (an
-    empty $NEWSARCHIVE_DB counts as unset)."""
+def archive_option(*names: str, help_text: str = "The archive file.") -> Callable[[F], F]:
+    """An option naming the archive, by default settings.NEWSARCHIVE_DB or $NEWSARCHIVE_DB (an
+    empty $NEWSARCHIVE_DB counts as unset); `names` as click takes them."""
     return click.option(
-        "--db",
+        *names,
         type=click.Path(dir_okay=False),
         default=lambda: os.environ.get(DB_ENV) or settings.NEWSARCHIVE_DB,
         callback=_archive_path,
         show_default=f"{settings.NEWSARCHIVE_DB}, or ${DB_ENV}",
-        help="The archive file.",
-    )(f)
+        help=help_text,
+    )
+
+
+def db_option(f: F) -> F:
+    """--db: the archive file every command but merge takes."""
+    return archive_option("--db")(f)
 
 
 def _log_file(ctx: click.Context, param: click.Parameter, value: str) -> str:
