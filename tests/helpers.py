@@ -243,3 +243,19 @@ def serve_answers(db: Path) -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def drain_terminal(main: int) -> bytes:
+    """Everything a child wrote to the pseudo-terminal whose main side is `main`, until it
+    closed its side; `main` is closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return b"".join(chunks)

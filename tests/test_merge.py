@@ -30,6 +30,7 @@ from tests.helpers import (
     cli_env,
     crawl,
     crawl_args,
+    drain_terminal,
     rows,
     run_cli,
     running_run,
@@ -222,16 +223,7 @@ def test_the_progress_bar_shows_on_a_terminal(halves: Any, tmp_path: Path) -> No
         cwd=ROOT, env=cli_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=child,
     )  # fmt: skip
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(main)
+    chunks = [drain_terminal(main)]
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "merging" in b"".join(chunks).decode("utf-8", "replace")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, cli_env, run_cli
+from tests.helpers import ROOT, cli_env, drain_terminal, run_cli
 from tests.test_reliability_cli import article, store_archive
 
 #: Sequences a terminal obeys, none of which our own styling (bold, green, red, cyan) uses.
@@ -55,16 +55,7 @@ def on_terminal(*args: str) -> str:
         cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=child, stderr=child,
     )  # fmt: skip
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(main)
+    chunks = [drain_terminal(main)]
     assert proc.wait(timeout=60) == 0
     return b"".join(chunks).decode("utf-8", "replace")
 
