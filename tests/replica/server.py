@@ -8,7 +8,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 
-from .site import Response, Site
+from .base import BaseSite as Site
+from .base import Response
 
 _REASONS = {
     200: "OK",

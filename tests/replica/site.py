@@ -10,27 +10,23 @@ from __future__ import annotations
 import json
 import random
 import re
-import threading
-import traceback
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from urllib.parse import parse_qs, urlsplit
 
 from newsarchive.dates import format_utc
 
-from . import article_page, feed, hostile, listing_pages, render
-from .faults import CANDIDATES, Faults, assign, parse, transient
+from . import article_page, feed, listing_pages, render
+from .base import BaseSite, Response
+from .base import int_param as _int
+from .faults import CANDIDATES, Faults, assign, transient
 from .generate import Head, Newsroom, Story
 from .sections import BY_CAT, SECTIONS, Section
 from .seed import PIN_BY_KEY
 from .timeline import CLOCK_START, Timeline, sofia_day
 from .truth import record
 
-HTML = "text/html; charset=utf-8"
-JSON = "application/json"
 ROBOTS = "User-agent: *\nDisallow: /search_news.php\nDisallow: /__replica__/\n"
 GIF = bytes.fromhex(
     "47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b"
@@ -45,36 +41,7 @@ _CATEGORY = re.compile(r"^/articles/category/(\d+)(?:/.*)?$")
 _ARCHIVE_DAY = re.compile(r"^/archives/(\d{4})-(\d{2})-(\d{2})/?$")
 
 
-@dataclass
-class Response:
-    """One answer. The server writes it; the fields below shape the faulty ones."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = HTML
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    delay: float = 0.0
-    """Seconds to wait before answering (the ``slow`` fault)."""
-    declared_length: int | None = None
-    """A Content-Length larger than the body; the connection is closed after (``dataloss``)."""
-    drop: bool = False
-    """Close the connection without an answer (a dead site)."""
-    stream: Iterator[bytes] | None = None
-    """Chunked body (truth.jsonl); `body` is ignored."""
-
-
-def _json(data: object, status: int = 200) -> Response:
-    return Response(status, json.dumps(data).encode(), JSON)
-
-
-def _int(query: dict[str, list[str]], key: str, default: int = 0) -> int:
-    try:
-        return int(query.get(key, [str(default)])[0].strip() or default)
-    except ValueError:
-        return default
-
-
-class Site:
+class Site(BaseSite):
     """The replica site: state and routes."""
 
     def __init__(
@@ -88,11 +55,9 @@ class Site:
         self.seed = seed
         self.timeline = Timeline(seed, articles, eras)
         self.newsroom = Newsroom(self.timeline)
+        super().__init__(faults)
         self.base = base
         self.now = CLOCK_START
-        self.faults = faults or Faults()
-        self.start_faults = self.faults
-        """The faults given at start: a run-time spec replaces the rate faults relative to these."""
         tl = self.timeline
         candidates = [
             i
@@ -102,13 +67,10 @@ class Site:
         self.page_faults: dict[int, str] = assign(self.faults.pages, seed, candidates)
         self.edits: dict[int, int] = {}
         """Article index → version, for edited articles."""
-        self.lock = threading.Lock()
         self.generation = 0
         """Bumped at every publish or edit: keys the per-clock caches ("More from", sidebar)."""
         self._more_from: dict[tuple[int, int], list[tuple[int, str]]] = {}
         self._sidebar: tuple[int, str] = (-1, "")
-        self.stats: Counter[str] = Counter()
-        self.statuses: Counter[int] = Counter()
         self._path_counts: Counter[str] = Counter()
         self._fault_counts: Counter[int] = Counter()
         self._listing_requests = 0
@@ -229,37 +191,25 @@ class Site:
         return [self.head(i) for i in reversed(same[max(0, position - 6) : position])]
 
     # -- routing -------------------------------------------------------------------------------
-    def handle(self, method: str, target: str) -> Response:
-        """Answer one request (any exception becomes a 500 with the traceback on stderr)."""
-        parts = urlsplit(target)
-        path = parts.path
-        query = parse_qs(parts.query, keep_blank_values=True)
-        if path.startswith("/__replica__/"):  # not counted: stats() must not change stats
-            try:
-                return self._control(method, path[len("/__replica__/") :], query)
-            except ValueError as error:
-                return _json({"error": str(error)}, 400)
-        if self.faults.dead:
-            self._count("dropped")
-            return Response(0, drop=True)
-        if self.faults.hostile:
-            bad = hostile.answer(self.faults.hostile, target, bool(_ARTICLE.match(path)))
-            if bad is not None:
-                self._count("hostile")
-                status, body, kind, headers = bad
-                return Response(status, body, kind, headers)
-        try:
-            response = self._route(path, query)
-        except Exception:  # noqa: BLE001 - a replica bug must answer, not kill the connection
-            traceback.print_exc()
-            response = Response(500, render.error_page(500, "Internal Server Error").encode())
-        with self.lock:
-            self.statuses[response.status] += 1
-        return response
+    def index_of(self, article_id: int) -> int | None:
+        """Timeline index of an article id (None when unknown)."""
+        return self.timeline.index_of(article_id)
 
-    def _count(self, kind: str) -> None:
-        with self.lock:
-            self.stats[kind] += 1
+    def first_id(self) -> int:
+        """The oldest article's id."""
+        return self.timeline.base_id
+
+    def article_count(self) -> int:
+        """Articles published at the clock."""
+        return len(self.timeline)
+
+    def is_article_path(self, path: str) -> bool:
+        """Whether `path` is an article URL (hostile article answers)."""
+        return bool(_ARTICLE.match(path))
+
+    def error_response(self) -> Response:
+        """The site's bare 500 page."""
+        return Response(500, render.error_page(500, "Internal Server Error").encode())
 
     def _route(self, path: str, query: dict[str, list[str]]) -> Response:
         match = _CATEGORY.match(path)
@@ -460,67 +410,6 @@ class Site:
             tag or word, param, [self.head(i) for i in page], offset, len(found)
         )
         return self._html(render.page(f"Search: {tag or word}", content, self.sidebar()))
-
-    # -- control -------------------------------------------------------------------------------
-    def _control(self, method: str, name: str, query: dict[str, list[str]]) -> Response:
-        if name == "now":
-            return _json({"now": self.now_iso()})
-        if name == "truth.jsonl":
-            n = len(self.timeline)
-            if "id" in query:
-                index = self.timeline.index_of(_int(query, "id", -1))
-                if index is None:
-                    return _json({"error": "no such article"}, 404)
-                return Response(
-                    200, next(self.truth_lines(index, index + 1)), "application/x-ndjson"
-                )
-            return Response(200, content_type="application/x-ndjson", stream=self.truth_lines(0, n))
-        if name == "stats":
-            if method == "POST" and query.get("reset"):
-                with self.lock:
-                    self.stats.clear()
-                    self.statuses.clear()
-            with self.lock:
-                data = {
-                    kind: self.stats[kind]
-                    for kind in (
-                        "article",
-                        "listing",
-                        "archive",
-                        "feed",
-                        "other",
-                        "dropped",
-                        "control",
-                    )
-                }
-                data["total"] = sum(
-                    data[k] for k in ("article", "listing", "archive", "feed", "other")
-                )
-                data["statuses"] = {str(k): v for k, v in sorted(self.statuses.items())}
-                data["articles"] = len(self.timeline)
-                data["first_id"] = self.timeline.base_id
-                data["last_id"] = self.timeline.base_id + len(self.timeline) - 1
-            return _json(data)
-        if name == "faults":
-            if method == "POST":
-                spec = query.get("spec", [""])[0]
-                with self.lock:
-                    self.faults = parse(spec, self.start_faults, pages_allowed=False)
-            pages = {
-                str(self.timeline.base_id + i): kind for i, kind in sorted(self.page_faults.items())
-            }
-            return _json({"rates": self.faults.rates(), "pages": pages})
-        if name == "advance":
-            if method != "POST":
-                return _json({"error": "POST /__replica__/advance?hours=H&publish=P&edit=E"}, 405)
-            try:
-                hours = float(query.get("hours", ["1"])[0])
-                publish = int(query.get("publish", ["0"])[0])
-                edit = int(query.get("edit", ["0"])[0])
-            except ValueError:
-                raise ValueError("hours is a number; publish and edit are whole numbers") from None
-            return _json(self.advance(hours, publish, edit))
-        return _json({"error": f"unknown control {name!r}"}, 404)
 
 
 def _truncation_point(html: bytes) -> int:
