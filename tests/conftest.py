@@ -1,4 +1,4 @@
-"""Shared fixtures: the replica of novinite.com as a subprocess (tests/replica/README.md)."""
+"""Shared fixtures: the replica sites (novinite, newsroom) as subprocesses (tests/replica/README.md)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,15 @@ def replica() -> Iterator[Replica]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def newsroom() -> Iterator[Replica]:
+    """The second replica site ("newsroom", tests/replica/README.md) shared by the session:
+    300 articles, seed 1, no faults. Do not move its clock: use ``make_replica(site="newsroom")``."""
+    server = Replica(articles=300, seed=1, site="newsroom")
+    yield server
+    server.stop()
+
+
 def _factory() -> tuple[ReplicaFactory, list[Replica]]:
     started: list[Replica] = []
 
@@ -39,10 +48,17 @@ def _factory() -> tuple[ReplicaFactory, list[Replica]]:
         faults: str = "",
         eras: bool | None = None,
         slow_seconds: float | None = None,
+        site: str = "novinite",
     ) -> Replica:
-        """A private replica: ``make(articles=300, seed=1, faults="", eras=None)``."""
+        """A private replica: ``make(articles=300, seed=1, faults="", eras=None, site="novinite")``
+        (``site="newsroom"`` for the second replica site)."""
         server = Replica(
-            articles=articles, seed=seed, faults=faults, eras=eras, slow_seconds=slow_seconds
+            articles=articles,
+            seed=seed,
+            faults=faults,
+            eras=eras,
+            slow_seconds=slow_seconds,
+            site=site,
         )
         started.append(server)
         return server

@@ -1,4 +1,5 @@
-"""``python -m tests.replica --port 0 --articles N --seed S [--faults SPEC] [--eras/--no-eras]``."""
+"""``python -m tests.replica [--site novinite|newsroom] --port 0 --articles N --seed S [--faults SPEC]
+[--eras/--no-eras]``."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import signal
 import sys
 import threading
 
+from .base import BaseSite
 from .faults import DEFAULT_SLOW_SECONDS, Faults, parse
+from .newsroom.site import NewsroomSite
 from .server import serve
 from .site import Site
 from .timeline import ArticleCountError
+
+SITES = ("novinite", "newsroom")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.replica",
         description="A faithful local novinite.com. Prints `serving http://HOST:PORT/` first.",
+    )
+    parser.add_argument(
+        "--site", choices=SITES, default="novinite", help="which replica site (default novinite)"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
@@ -43,17 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     note = None
     try:
         faults = parse(args.faults, Faults(slow_seconds=args.slow_seconds))
-        try:
-            site = Site(args.seed, args.articles, args.eras, faults)
-        except ArticleCountError as error:
-            if error.minimum is None:
-                raise
-            # Fewer articles than the seed page's neighbours need: serve the fewest that do.
-            note = (
-                f"replica: --articles {args.articles} cannot hold the seed page's related "
-                f"articles; serving {error.minimum}"
-            )
-            site = Site(args.seed, error.minimum, args.eras, faults)
+        site: BaseSite
+        if args.site == "newsroom":
+            site = NewsroomSite(args.seed, args.articles, faults)
+        else:
+            site, note = _novinite(args, faults)
     except ValueError as error:
         print(f"replica: {error}", file=sys.stderr)
         return 2
@@ -61,6 +63,23 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(target=_exit_at_eof, daemon=True).start()
     serve(site, args.host, args.port, note)
     return 0
+
+
+def _novinite(args: argparse.Namespace, faults: Faults) -> tuple[Site, str | None]:
+    """The novinite site, or the fewest articles that hold the seed page's neighbours (a note)."""
+    note = None
+    try:
+        site = Site(args.seed, args.articles, args.eras, faults)
+    except ArticleCountError as error:
+        if error.minimum is None:
+            raise
+        # Fewer articles than the seed page's neighbours need: serve the fewest that do.
+        note = (
+            f"replica: --articles {args.articles} cannot hold the seed page's related "
+            f"articles; serving {error.minimum}"
+        )
+        site = Site(args.seed, error.minimum, args.eras, faults)
+    return site, note
 
 
 def _exit_at_eof() -> None:

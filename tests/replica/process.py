@@ -38,11 +38,14 @@ class Replica:
         eras: bool | None = None,
         slow_seconds: float | None = None,
         python: str = sys.executable,
+        site: str = "novinite",
     ) -> None:
+        self.site = site
         self.args = [
             python,
             "-m",
             "tests.replica",
+            *(["--site", site] if site != "novinite" else []),
             "--port",
             "0",
             "--articles",
