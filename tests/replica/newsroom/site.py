@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
@@ -328,7 +329,7 @@ class NewsroomSite(BaseSite):
     def _links(self, index: int, head: Head) -> page.Links:
         canonical = self.canonical(index)
         same = self.timeline.by_section[head.section]
-        at = same.index(index)
+        at = bisect_left(same, index)
         related = [
             (self.head(i).title, self.canonical(i) + "?utm_source=related&utm_medium=article")
             for i in reversed(same[max(0, at - 4) : at])
