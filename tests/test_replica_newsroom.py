@@ -5,6 +5,8 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from calendar import timegm
@@ -18,7 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsarchive.text import clean_block
-from tests.replica.process import Replica
+from tests.replica.process import ROOT, Replica
 
 SM = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
 
@@ -337,3 +339,18 @@ def test_faults_and_stats(make_replica: Any):
     site.set_faults("")
     assert fetch(site.url + "sitemap_index.xml")[0] == 200
     assert site.stats()["dropped"] == 1 and site.stats()["sitemap"] == 1
+
+
+def test_bad_site_arguments_exit_2_with_one_line():
+    for args, message in (
+        (["--site", "nowhere"], "invalid choice"),
+        (["--site", "newsroom", "--articles", "5"], "replica: the newsroom needs at least 10 articles"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.replica", "--port", "0", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (done.returncode, done.stdout) == (2, "") and message in done.stderr
