@@ -17,29 +17,24 @@ from ..base import BaseSite, Response, int_param
 from ..faults import CANDIDATES, Faults, assign, transient
 from ..site import GIF
 from ..timeline import CLOCK_START
-from . import dates, feeds, listings, page
+from . import dates, feeds, page
 from .articles import Articles
-from .generate import Head, Story, slugify
+from .generate import Head, Story
+from .indexes import MONTH, Indexes
 from .timeline import (
     LANDMARK_TIMES,
-    SECTION_BY_SLUG,
-    SECTIONS,
     Timeline,
-    local,
 )
 
 REFRESH_WINDOW = 48 * 3600
 """Edits touch articles published this long before the clock."""
-TAG_SCAN = 2000
-XML = "application/xml; charset=utf-8"
 _ARTICLE = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([a-z0-9-]+)/?(amp/?)?$")
 _SECTION = re.compile(r"^/section/([a-z]+)/(?:page/(\d+)/?)?$")
 _TAG = re.compile(r"^/tag/([a-z0-9-]+)/(?:page/(\d+)/?)?$")
-_MONTH = re.compile(r"^/sitemaps/(\d{4}-\d{2})\.xml$")
 _SHORT = re.compile(r"^/p/(\d+)/?$")
 
 
-class NewsroomSite(BaseSite):
+class NewsroomSite(Indexes, BaseSite):
     """The newsroom site: state and routes."""
 
     STAT_KINDS = ("article", "listing", "sitemap", "feed", "other")
@@ -167,7 +162,7 @@ class NewsroomSite(BaseSite):
         if path in ("/feed/", "/feed", "/feed/atom/", "/feed/atom"):
             self._count("feed")
             return self._feed(path.startswith("/feed/atom"))
-        if path in ("/sitemap_index.xml", "/news-sitemap.xml") or _MONTH.match(path):
+        if path in ("/sitemap_index.xml", "/news-sitemap.xml") or MONTH.match(path):
             self._count("sitemap")
             return self._sitemap(path)
         self._count("other")
@@ -264,78 +259,3 @@ class NewsroomSite(BaseSite):
             for i in range(n - 1, max(-1, n - 6), -1)
         ]
         return page.Links(self.base, canonical, canonical + "amp/", related, popular)
-
-    # -- pages of links ------------------------------------------------------------------------
-    def _cards(self, indexes: list[int], source: str) -> list[str]:
-        return [
-            listings.card(
-                self.head(i), f"{self.canonical(i)}?utm_source={source}&amp;utm_medium=web"
-            )
-            for i in indexes
-        ]
-
-    def _home(self) -> Response:
-        n = len(self.timeline)
-        newest = list(range(n - 1, max(-1, n - 1 - listings.HOME_SIZE), -1))
-        return Response(
-            200,
-            listings.front("Latest News", self._cards(newest, "homepage"), None, "home").encode(),
-        )
-
-    def _front(self, kind: str, slug: str, number: int) -> Response:
-        if kind == "section":
-            if slug not in SECTION_BY_SLUG:
-                return self._not_found()
-            found = self.timeline.by_section[SECTION_BY_SLUG[slug]][::-1]
-            title = SECTIONS[SECTION_BY_SLUG[slug]][1]
-        else:
-            n = len(self.timeline)
-            found = [
-                i
-                for i in range(n - 1, max(-1, n - 1 - TAG_SCAN), -1)
-                if any(slugify(t) == slug for t in self.head(i).tags)
-            ]
-            title = f"Tag: {slug}"
-        start = (max(1, number) - 1) * listings.PAGE_SIZE
-        chosen = found[start : start + listings.PAGE_SIZE]
-        if not chosen and number > 1 or not found:
-            return self._not_found()
-        more = start + listings.PAGE_SIZE < len(found)
-        next_url = f"/{kind}/{slug}/page/{number + 1}/" if more else None
-        return Response(
-            200,
-            listings.front(title, self._cards(chosen, kind), next_url, f"archive {kind}").encode(),
-        )
-
-    def _feed(self, atom: bool) -> Response:
-        n = len(self.timeline)
-        entries = [
-            (self.head(i), self.canonical(i), self.modified(i))
-            for i in range(n - 1, max(-1, n - 1 - feeds.FEED_SIZE), -1)
-        ]
-        now = local(self.now)
-        if atom:
-            return Response(
-                200,
-                feeds.atom(self.base, entries, now).encode(),
-                "application/atom+xml; charset=utf-8",
-            )
-        return Response(
-            200, feeds.rss(self.base, entries, now).encode(), "application/rss+xml; charset=utf-8"
-        )
-
-    def _sitemap(self, path: str) -> Response:
-        if path == "/news-sitemap.xml":
-            tl = self.timeline
-            fresh = range(tl.since(self.now - feeds.NEWS_WINDOW), len(tl))
-            text = feeds.news_sitemap([(self.head(i), self.canonical(i)) for i in reversed(fresh)])
-            return Response(200, text.encode(), XML)
-        months = self.timeline.months()
-        if path == "/sitemap_index.xml":
-            index = [(m, max(self.modified(i) for i in found)) for m, found in months.items()]
-            return Response(200, feeds.sitemap_index(self.base, index).encode(), XML)
-        month = _MONTH.match(path).group(1)  # type: ignore[union-attr]
-        if month not in months:
-            return self._not_found()
-        entries = [(self.canonical(i), self.modified(i)) for i in months[month]]
-        return Response(200, feeds.urlset(entries).encode(), XML)
