@@ -1,0 +1,127 @@
+"""`parse_article(html, url, profile=None) -> Article`: the article on any news site's page, or
+`Skip(reason)` for a page that is not one. Pure: no I/O, the same answer for the same input.
+
+`profile` is any object with the optional attributes `name` (site key; default the host),
+`timezone` (IANA; for dates printed without an offset; default UTC), `article_url` (a regex
+with ``(?P<id>...)``) and `selectors` (field -> CSS selector for title, published, author,
+body, tags, section). Missing attributes take their defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
+
+from lxml import etree, html
+
+from newsarchive.dates import zone
+from newsarchive.extract import BLOCK_PAGE, LOOKS_LIKE_HTML, page_detail
+from newsarchive.items import Article, Skip
+from spiders.generic import fields, identity, when
+from spiders.generic.body import body_text
+from spiders.generic.metadata import PageMeta
+
+#: A page that does not call itself an article needs this many words of body to be one.
+MIN_WORDS_UNMARKED = 120
+#: Words of a page that asks the reader to pay or log in before the article.
+PAYWALL = re.compile(
+    r"subscribe to (?:continue|read)|subscribers? only|for subscribers|already a subscriber"
+    r"|to continue reading|sign in to (?:continue|read)|log in to (?:continue|read)"
+    r"|unlock (?:this|the) (?:article|story)|become a (?:member|subscriber)",
+    re.IGNORECASE,
+)
+
+
+def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
+    """The article on a page of any site; `Skip` (`not_article`, `paywall`, `no_title`,
+    `no_date`, `bad_date`, `no_body`, `too_deep`) for a page that is not one."""
+    root = _parse(html_text)
+    page = PageMeta.read(root)
+    selectors = dict(getattr(profile, "selectors", None) or {})
+    tz = _zone(getattr(profile, "timezone", None))
+    canonical = identity.canonical_url(url, page.link("canonical"), page.first("og:url"))
+    if page.is_listing and not page.is_article:
+        raise Skip("not_article", page_detail(root, "the page calls itself a listing, not an article"))
+    site_id = identity.site_id(canonical, url, getattr(profile, "article_url", None))
+    if site_id is None:
+        raise Skip("not_article", f"{canonical!r} is not an article URL of the site")
+
+    title = fields.title(page, root, selectors.get("title"))
+    if not title:
+        raise Skip("no_title", page_detail(root, "no headline in the page's metadata or h1"))
+    body = body_text(root, url, title, selectors.get("body"))
+    _check_body(root, page, body)
+
+    printed = _published(page, root, tz, selectors.get("published"))
+    utc, local = when.local_and_utc(printed[0], getattr(profile, "timezone", None) and tz)
+    authors = fields.authors(page, root, selectors.get("author"))
+    return Article(
+        site=identity.site_key(canonical, getattr(profile, "name", None)),
+        site_id=site_id,
+        url=canonical,
+        title=title,
+        published=utc,
+        published_local=local,
+        body=body,
+        section=fields.section(page, root, selectors.get("section")),
+        author=fields.AUTHOR_JOIN.join(authors) or None,
+        tags=fields.tags(page, root, selectors.get("tags")),
+        image_url=fields.image(page, canonical),
+        published_raw=printed[1],
+    )
+
+
+def _parse(text: str) -> etree._Element:
+    if not text or not text.strip() or not LOOKS_LIKE_HTML.search(text[:4096]):
+        raise Skip("not_article", "not an HTML page")
+    try:
+        root = html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as error:
+        raise Skip("not_article", f"the page cannot be parsed ({error})") from None
+    return root
+
+
+def _zone(name: str | None) -> str:
+    if not name:
+        return "UTC"
+    try:
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def _published(page: PageMeta, root: etree._Element, tz: str, selector: str | None) -> tuple:
+    chosen = fields.selected(root, selector)
+    if chosen:
+        value = when.read_time(chosen[0], tz)
+        if value is None:
+            raise Skip("bad_date", f"cannot read the date {chosen[0]!r} ({selector})")
+        return value, chosen[0]
+    found = when.published(page, root, tz)
+    if found is None:
+        raise Skip("no_date", page_detail(root, "no publication date in the page's metadata"))
+    return found
+
+
+def _check_body(root: etree._Element, page: PageMeta, body: str) -> None:
+    words = len(body.split())
+    free = page.ld("isAccessibleForFree")
+    locked = free is False or str(free).lower() == "false"
+    if words < MIN_WORDS_UNMARKED and (locked or PAYWALL.search(body) or _paywall_box(root)):
+        raise Skip("paywall", page_detail(root, f"{words} words and a subscription wall"))
+    if not words:
+        blocked = BLOCK_PAGE.search(" ".join(root.itertext())[:2000])
+        why = "a block page" if blocked else "no body text"
+        raise Skip("not_article" if blocked else "no_body", page_detail(root, why))
+    if words < MIN_WORDS_UNMARKED and not page.is_article:
+        raise Skip("not_article", page_detail(root, f"{words} words and no article metadata"))
+
+
+def _paywall_box(root: etree._Element) -> bool:
+    for el in root.iter():
+        names = f"{el.get('class', '')} {el.get('id', '')}".lower() if isinstance(el.tag, str) else ""
+        if "paywall" in names or "subscriber-only" in names or "premium-wall" in names:
+            return True
+    return False
