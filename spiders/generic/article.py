@@ -23,7 +23,9 @@ from spiders.generic.body import body_text
 from spiders.generic.metadata import PageMeta
 
 #: A page that does not call itself an article needs this many words of body to be one.
-MIN_WORDS_UNMARKED = 120
+MIN_WORDS_UNMARKED = 50
+#: A page not marked as an article with this many linked headings is a front or a tag page.
+TEASERS = 6
 #: Words of a page that asks the reader to pay or log in before the article.
 PAYWALL = re.compile(
     r"subscribe to (?:continue|read)|subscribers? only|for subscribers|already a subscriber"
@@ -31,6 +33,12 @@ PAYWALL = re.compile(
     r"|unlock (?:this|the) (?:article|story)|become a (?:member|subscriber)",
     re.IGNORECASE,
 )
+
+
+#: As trafilatura parses (comments and processing instructions dropped: a comment inside a
+#: paragraph would otherwise split its text), so its heuristics see the tree they expect.
+PARSER = html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True,
+                         remove_pis=True)  # fmt: skip
 
 
 def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
@@ -41,8 +49,8 @@ def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
     selectors = dict(getattr(profile, "selectors", None) or {})
     tz = _zone(getattr(profile, "timezone", None))
     canonical = identity.canonical_url(url, page.link("canonical"), page.first("og:url"))
-    if page.is_listing and not page.is_article:
-        raise Skip("not_article", page_detail(root, "the page calls itself a listing, not an article"))
+    if page.is_listing or (not page.is_article and _teasers(root) >= TEASERS):
+        raise Skip("not_article", page_detail(root, "a list of articles, not one"))
     site_id = identity.site_id(canonical, url, getattr(profile, "article_url", None))
     if site_id is None:
         raise Skip("not_article", f"{canonical!r} is not an article URL of the site")
@@ -76,7 +84,7 @@ def _parse(text: str) -> etree._Element:
     if not text or not text.strip() or not LOOKS_LIKE_HTML.search(text[:4096]):
         raise Skip("not_article", "not an HTML page")
     try:
-        root = html.document_fromstring(text)
+        root = html.document_fromstring(text, parser=PARSER)
     except (etree.ParserError, ValueError) as error:
         raise Skip("not_article", f"the page cannot be parsed ({error})") from None
     return root
@@ -109,7 +117,8 @@ def _check_body(root: etree._Element, page: PageMeta, body: str) -> None:
     words = len(body.split())
     free = page.ld("isAccessibleForFree")
     locked = free is False or str(free).lower() == "false"
-    if words < MIN_WORDS_UNMARKED and (locked or PAYWALL.search(body) or _paywall_box(root)):
+    walled = locked or PAYWALL.search(" ".join(root.itertext()))
+    if words < MIN_WORDS_UNMARKED * 2 and walled:
         raise Skip("paywall", page_detail(root, f"{words} words and a subscription wall"))
     if not words:
         blocked = BLOCK_PAGE.search(" ".join(root.itertext())[:2000])
@@ -119,9 +128,6 @@ def _check_body(root: etree._Element, page: PageMeta, body: str) -> None:
         raise Skip("not_article", page_detail(root, f"{words} words and no article metadata"))
 
 
-def _paywall_box(root: etree._Element) -> bool:
-    for el in root.iter():
-        names = f"{el.get('class', '')} {el.get('id', '')}".lower() if isinstance(el.tag, str) else ""
-        if "paywall" in names or "subscriber-only" in names or "premium-wall" in names:
-            return True
-    return False
+def _teasers(root: etree._Element) -> int:
+    """Headings that link elsewhere: the teasers of a section front or a tag page."""
+    return sum(1 for tag in ("h2", "h3", "h4") for h in root.iter(tag) if h.find(".//a") is not None)

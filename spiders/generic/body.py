@@ -47,8 +47,9 @@ def _trafilatura(tree: etree._Element, url: str) -> list[str]:
 
 
 def paragraphs_of(body: etree._Element) -> list[str]:
-    """trafilatura's body tree as paragraphs: each block element one, ``<lb/>`` a line break."""
-    out: list[str] = []
+    """trafilatura's body tree as paragraphs: each block element one, ``<lb/>`` a line break,
+    and text lying loose between blocks (a block's tail) a paragraph of its own."""
+    out: list[str] = [body.text or ""]
     for el in body:
         tag = el.tag if isinstance(el.tag, str) else ""
         children = [c for c in el if isinstance(c.tag, str) and c.tag in _BLOCKS]
@@ -56,9 +57,10 @@ def paragraphs_of(body: etree._Element) -> list[str]:
             out += paragraphs_of(el)
         elif tag == "row":
             out.append(" ".join(_text(c) for c in el))
-        elif tag in _BLOCKS or tag in ("div", "cell"):
+        elif tag != "lb":
             out.append(_text(el))
-    return out
+        out.append(el.tail or "")
+    return [p for p in out if p.strip()]
 
 
 def _text(el: etree._Element) -> str:

@@ -13,19 +13,19 @@ from lxml import etree
 
 #: Words of a class or id that mark an element as not the article's text.
 NOISE_WORDS = (
-    r"ads?|advert\w*|adslot|adunit|dfp|gpt|sponsor\w*|promo\w*|outbrain|taboola|newsletter\w*"
-    r"|signup|sign-up|subscribe|subscription|related|recommended|recirc\w*|more-stories|read-?more"
-    r"|also-read|trending|popular|share|sharing|social|sharebar|share-tools|comments?|disqus"
-    r"|respond|replies|caption|figcaption|credit|pull-?quote|pullquote|embed\w*|tweet|twitter"
-    r"|instagram|facebook|tiktok|youtube|video-player|breadcrumbs?|byline|author-bio|tags?"
-    r"|tag-list|keywords|toolbar|print|modal|popup|cookie\w*|consent|paywall|piano|donate"
-    r"|most-read|most-popular|next-article|prev-article|pagination|nav|navigation|menu|footer"
-    r"|header|masthead|sidebar|widget|rail"
+    r"ads?|advert\w*|adslot|adunit|dfp|sponsor\w*|promo\w*|outbrain|taboola|newsletter\w*"
+    r"|signup|sign-up|subscribe|subscription|related|recommended|recirc\w*|more-stories"
+    r"|read-?more|also-read|trending|share|sharing|social|sharebar|share-tools|comments?|disqus"
+    r"|caption|figcaption|credit|pull-?quote|pullquote|embed|embedded|tweet|twitter-tweet"
+    r"|instagram-media|tiktok-embed|video-player|author-bio|cookie-\w+|consent|paywall"
+    r"|most-read|most-popular|next-article|prev-article|breadcrumbs?|print-only"
 )
 _NOISE = re.compile(rf"(?:^|[\s_-])(?:{NOISE_WORDS})(?:$|[\s_-])", re.IGNORECASE)
 #: Tags never holding the article's text.
-NOISE_TAGS = ("aside", "figcaption", "nav", "footer", "form", "iframe", "noscript", "script",
-              "style", "button", "select", "svg", "template", "dialog", "object", "embed")  # fmt: skip
+NOISE_TAGS = ("aside", "figcaption", "nav", "iframe", "noscript", "button", "select", "svg",
+              "template", "dialog", "object", "embed")  # fmt: skip
+#: Tags whose content is never text at all: dropped whatever they hold.
+CODE_TAGS = frozenset({"script", "style", "link", "meta"})
 #: Containers that may be the article itself: a noisy word on them is not enough to drop them.
 _KEEP_TAGS = frozenset({"html", "body", "main", "article"})
 #: Whole paragraphs that are furniture, not text.
@@ -41,10 +41,12 @@ NOISE_LINES = re.compile(
 def is_noise(el: etree._Element) -> bool:
     """Whether `el` is page furniture by its tag, class or id (never the article container)."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in NOISE_TAGS:
+    if tag in CODE_TAGS:
         return True
     if tag in _KEEP_TAGS:
         return False
+    if tag in NOISE_TAGS:
+        return not _holds_article(el)
     if tag == "blockquote" and el.get("class"):  # embedded posts, not quotations
         return bool(_NOISE.search(el.get("class", "")))
     if (el.get("aria-hidden") or "").lower() == "true" or el.get("hidden") is not None:
@@ -54,8 +56,15 @@ def is_noise(el: etree._Element) -> bool:
 
 
 def _holds_article(el: etree._Element) -> bool:
-    """Whether a noisy-named element wraps the article anyway (``<div class="main nav-open">``)."""
-    return el.find(".//article") is not None or len(el.findall(".//p")) >= 8
+    """Whether a noisy-named element wraps the article anyway (``<div class="main has-ads">``):
+    an ``<article>`` inside, or much text that is not links."""
+    if el.find(".//article") is not None or len(el.findall(".//p")) >= 8:
+        return True
+    words = sum(len(t.split()) for t in el.itertext())
+    if words < 150:
+        return False
+    linked = sum(len(t.split()) for a in el.iter("a") for t in a.itertext())
+    return linked < 0.25 * words
 
 
 def strip_noise(root: etree._Element) -> etree._Element:
@@ -79,13 +88,17 @@ def drop_noise_lines(paragraphs: list[str], title: str | None) -> list[str]:
     """Paragraphs without furniture lines, the headline repeated, and exact or contained
     repeats (a pull quote printed again beside the paragraph it quotes)."""
     kept: list[str] = []
-    for i, text in enumerate(paragraphs):
+    for text in paragraphs:
         if NOISE_LINES.match(text) or (not kept and title and text == title):
             continue
-        if len(text) < 400 and any(text in other for j, other in enumerate(paragraphs) if j != i
-                                   and len(other) > len(text)):  # fmt: skip
-            continue
-        if text in kept:
+        if text in kept or _repeats(text, paragraphs):
             continue
         kept.append(text)
     return kept
+
+
+def _repeats(text: str, paragraphs: list[str]) -> bool:
+    """Whether a sentence-long `text` is printed again inside a longer paragraph."""
+    if len(text.split()) < 6 or len(text) > 400:
+        return False
+    return any(text in other for other in paragraphs if len(other) > len(text))

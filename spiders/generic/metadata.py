@@ -88,8 +88,5 @@ class PageMeta:
 
     @property
     def is_listing(self) -> bool:
-        """Whether the page calls itself a list of articles (and not an article)."""
-        og_type = (self.first("og:type") or "").lower()
-        return not self.article and (
-            bool(self.ld_types & jsonld.LISTING_TYPES) or og_type in ("website", "blog")
-        )
+        """Whether the page's JSON-LD calls it a list of articles and names no article."""
+        return not self.article and bool(self.ld_types & jsonld.LISTING_TYPES)

@@ -82,11 +82,12 @@ def published(page: PageMeta, root: etree._Element, tz: str) -> tuple[datetime, 
 
 
 def _htmldate(root: etree._Element) -> str | None:
-    """htmldate on the markup only (no search of the text, no "today"): the last resort."""
+    """htmldate (markup, then the URL and the text's own dates; never "today"): the last
+    resort for a page whose metadata names no date."""
     from htmldate import find_date
 
     try:
-        return find_date(root, extensive_search=False, original_date=True,
+        return find_date(root, extensive_search=True, original_date=True,
                          outputformat="%Y-%m-%dT%H:%M:%S")  # fmt: skip
     except Exception:  # noqa: BLE001 - a library's failure on one page is "no date", not a crash
         return None
