@@ -55,7 +55,7 @@ def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
     if site_id is None:
         raise Skip("not_article", f"{canonical!r} is not an article URL of the site")
 
-    title = fields.title(page, root, selectors.get("title"))
+    title = fields.title(page, root, selectors.get("title"), canonical)
     if not title:
         raise Skip("no_title", page_detail(root, "no headline in the page's metadata or h1"))
     body = body_text(root, url, title, selectors.get("body"))
@@ -117,8 +117,7 @@ def _check_body(root: etree._Element, page: PageMeta, body: str) -> None:
     words = len(body.split())
     free = page.ld("isAccessibleForFree")
     locked = free is False or str(free).lower() == "false"
-    walled = locked or PAYWALL.search(" ".join(root.itertext()))
-    if words < MIN_WORDS_UNMARKED * 2 and walled:
+    if words < MIN_WORDS_UNMARKED * 2 and (locked or _walled(root)):
         raise Skip("paywall", page_detail(root, f"{words} words and a subscription wall"))
     if not words:
         blocked = BLOCK_PAGE.search(" ".join(root.itertext())[:2000])
@@ -131,3 +130,12 @@ def _check_body(root: etree._Element, page: PageMeta, body: str) -> None:
 def _teasers(root: etree._Element) -> int:
     """Headings that link elsewhere: the teasers of a section front or a tag page."""
     return sum(1 for tag in ("h2", "h3", "h4") for h in root.iter(tag) if h.find(".//a") is not None)
+
+
+def _walled(root: etree._Element) -> bool:
+    """Whether the page's visible text asks the reader to subscribe or log in to read on."""
+    body = root.find("body")
+    text = " ".join(t for el in (body if body is not None else root).iter()
+                    if isinstance(el.tag, str) and el.tag not in ("script", "style")
+                    for t in (el.text, el.tail) if t)  # fmt: skip
+    return PAYWALL.search(text) is not None

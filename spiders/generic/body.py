@@ -17,8 +17,8 @@ from newsarchive.extract import TextWalker
 from newsarchive.text import clean_block, join_paragraphs
 from spiders.generic.boilerplate import drop_noise_lines, strip_noise
 
-#: trafilatura's output elements that are one paragraph each.
-_BLOCKS = frozenset({"p", "head", "item", "quote", "row", "code", "list"})
+#: trafilatura's output elements that are one paragraph each, or hold paragraphs.
+_BLOCKS = frozenset({"p", "head", "item", "quote", "row", "cell", "code", "list", "table", "div"})
 
 
 def body_text(root: etree._Element, url: str, title: str | None, selector: str | None) -> str:
@@ -48,15 +48,13 @@ def _trafilatura(tree: etree._Element, url: str) -> list[str]:
 
 def paragraphs_of(body: etree._Element) -> list[str]:
     """trafilatura's body tree as paragraphs: each block element one, ``<lb/>`` a line break,
-    and text lying loose between blocks (a block's tail) a paragraph of its own."""
+    text lying loose between blocks (a block's tail) a paragraph of its own, and a block
+    holding blocks (a list, a quotation, a table cell with paragraphs) read block by block."""
     out: list[str] = [body.text or ""]
     for el in body:
         tag = el.tag if isinstance(el.tag, str) else ""
-        children = [c for c in el if isinstance(c.tag, str) and c.tag in _BLOCKS]
-        if tag in ("list", "quote", "table", "div") and children:
+        if any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in el):
             out += paragraphs_of(el)
-        elif tag == "row":
-            out.append(" ".join(_text(c) for c in el))
         elif tag != "lb":
             out.append(_text(el))
         out.append(el.tail or "")

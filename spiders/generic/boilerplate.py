@@ -26,6 +26,8 @@ NOISE_TAGS = ("aside", "figcaption", "nav", "iframe", "noscript", "button", "sel
               "template", "dialog", "object", "embed")  # fmt: skip
 #: Tags whose content is never text at all: dropped whatever they hold.
 CODE_TAGS = frozenset({"script", "style", "link", "meta"})
+#: Elements that are a menu when they hold nothing but links.
+_LINK_BLOCKS = frozenset({"td", "ul", "ol", "div", "section", "p", "font", "table"})
 #: Containers that may be the article itself: a noisy word on them is not enough to drop them.
 _KEEP_TAGS = frozenset({"html", "body", "main", "article"})
 #: Whole paragraphs that are furniture, not text.
@@ -33,7 +35,9 @@ NOISE_LINES = re.compile(
     r"^(?:advertisement|sponsored|story continues below(?: advertisement)?|continue reading"
     r"|read more|related(?: articles?| stories| coverage)?:?|share this(?: article| story)?"
     r"|sign up(?: for)?.{0,60}newsletter.*|subscribe(?: now)?(?: to .{0,60})?"
-    r"|(?:image|photo|video)(?: credit)?:.{0,120}|skip advertisement|more on this story)\.?$",
+    r"|(?:image|photo|video)(?: credit)?:.{0,120}|skip advertisement|more on this story"
+    r"|(?:read also|see also|also read|lesen sie auch|lire aussi|leer también):.{0,160}"
+    r"|(?:©|\(c\)|copyright\b).{0,160}|(?:posted|published|updated)(?: on)?:? [\w ,.:/-]{6,40})\.?$",
     re.IGNORECASE,
 )
 
@@ -52,7 +56,19 @@ def is_noise(el: etree._Element) -> bool:
     if (el.get("aria-hidden") or "").lower() == "true" or el.get("hidden") is not None:
         return True
     names = f"{el.get('class', '')} {el.get('id', '')}".strip()
-    return bool(names) and bool(_NOISE.search(names)) and not _holds_article(el)
+    if names and _NOISE.search(names):
+        return not _holds_article(el)
+    return tag in _LINK_BLOCKS and _all_links(el)
+
+
+def _all_links(el: etree._Element) -> bool:
+    """A menu: three links or more and (nearly) no words outside them."""
+    links = [a for a in el.iter("a")]
+    if len(links) < 3:
+        return False
+    words = sum(len(t.split()) for t in el.itertext())
+    linked = sum(len(t.split()) for a in links for t in a.itertext())
+    return linked >= 0.9 * words
 
 
 def _holds_article(el: etree._Element) -> bool:

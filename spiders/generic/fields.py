@@ -5,7 +5,7 @@ JSON-LD, then its meta tags, then its markup."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -33,7 +33,7 @@ def selected(root: etree._Element, selector: str | None) -> list[str]:
     return found
 
 
-def title(page: PageMeta, root: etree._Element, selector: str | None) -> str | None:
+def title(page: PageMeta, root: etree._Element, selector: str | None, url: str = "") -> str | None:
     """The headline as the article prints it, without the site's name after (or before) it."""
     chosen = selected(root, selector)
     if chosen:
@@ -44,13 +44,14 @@ def title(page: PageMeta, root: etree._Element, selector: str | None) -> str | N
                   page.first("itemprop:headline"),
                   inline_text(raw_title) if raw_title is not None else None, h1]  # fmt: skip
     for candidate in filter(None, candidates):
-        cleaned = _without_site_name(clean_line(candidate), page.site_name, h1)
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        cleaned = _without_site_name(clean_line(candidate), page.site_name, h1, host)
         if cleaned:
             return cleaned
     return None
 
 
-def _without_site_name(text: str, site_name: str | None, h1: str | None) -> str:
+def _without_site_name(text: str, site_name: str | None, h1: str | None, host: str = "") -> str:
     if h1 and text != h1 and text.startswith(h1) and SEPARATORS.match(text[len(h1):]):
         return h1
     parts = SEPARATORS.split(text)
@@ -63,7 +64,17 @@ def _without_site_name(text: str, site_name: str | None, h1: str | None) -> str:
         return _joined(text, parts[1:])
     if h1 and h1 in parts:
         return h1
+    squeezed = host.replace(".", "").replace("-", "")
+    if _letters(parts[-1]) and _letters(parts[-1]) in squeezed:
+        return _joined(text, parts[:-1])
+    if _letters(parts[0]) and _letters(parts[0]) in squeezed:
+        return _joined(text, parts[1:])
     return text
+
+
+def _letters(text: str) -> str:
+    """A site name as it would be written in a host name: ``Town Gazette`` -> ``towngazette``."""
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def _joined(text: str, parts: list[str]) -> str:

@@ -87,8 +87,10 @@ def _htmldate(root: etree._Element) -> str | None:
     from htmldate import find_date
 
     try:
-        return find_date(root, extensive_search=True, original_date=True,
-                         outputformat="%Y-%m-%dT%H:%M:%S")  # fmt: skip
+        return find_date(root, extensive_search=False, original_date=True,
+                         outputformat="%Y-%m-%dT%H:%M:%S") or find_date(
+            root, extensive_search=True, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
+        )
     except Exception:  # noqa: BLE001 - a library's failure on one page is "no date", not a crash
         return None
 
