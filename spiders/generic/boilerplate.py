@@ -42,7 +42,56 @@ NOISE_LINES = re.compile(
 )
 
 
-def is_noise(el: etree._Element) -> bool:
+class Counts:
+    """Words, linked words, links, paragraphs and ``<article>`` elements under each element,
+    counted in one pass from the leaves up (asking each element for its text would walk the
+    same subtrees again for every ancestor)."""
+
+    __slots__ = ("articles", "linked", "links", "paragraphs", "words")
+
+    def __init__(self) -> None:
+        self.words = self.linked = self.links = self.paragraphs = self.articles = 0
+
+    @classmethod
+    def of_tree(cls, root: etree._Element) -> dict[etree._Element, Counts]:
+        counts: dict[etree._Element, Counts] = {}
+        for el in reversed(list(root.iter())):
+            mine = counts[el] = cls()
+            mine.words = len(el.text.split()) if isinstance(el.tag, str) and el.text else 0
+            for child in el:
+                below = counts.get(child)
+                if below is not None:
+                    mine.add(below)
+                if child.tail:
+                    mine.words += len(child.tail.split())
+            if el.tag == "a":
+                mine.links, mine.linked = mine.links + 1, mine.words
+            mine.paragraphs += el.tag == "p"
+            mine.articles += el.tag == "article"
+        return counts
+
+    def add(self, other: Counts) -> None:
+        self.words += other.words
+        self.linked += other.linked
+        self.links += other.links
+        self.paragraphs += other.paragraphs
+        self.articles += other.articles
+
+    @property
+    def holds_article(self) -> bool:
+        """A noisy-named element that wraps the article anyway (``<div class="main has-ads">``):
+        an ``<article>`` inside, or much text that is not links."""
+        if self.articles or self.paragraphs >= 8:
+            return True
+        return self.words >= 150 and self.linked < 0.25 * self.words
+
+    @property
+    def all_links(self) -> bool:
+        """A menu: three links or more and (nearly) no words outside them."""
+        return self.links >= 3 and self.linked >= 0.9 * self.words
+
+
+def is_noise(el: etree._Element, counts: Counts) -> bool:
     """Whether `el` is page furniture by its tag, class or id (never the article container)."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in CODE_TAGS:
@@ -50,42 +99,21 @@ def is_noise(el: etree._Element) -> bool:
     if tag in _KEEP_TAGS:
         return False
     if tag in NOISE_TAGS:
-        return not _holds_article(el)
+        return not counts.holds_article
     if tag == "blockquote" and el.get("class"):  # embedded posts, not quotations
         return bool(_NOISE.search(el.get("class", "")))
     if (el.get("aria-hidden") or "").lower() == "true" or el.get("hidden") is not None:
         return True
     names = f"{el.get('class', '')} {el.get('id', '')}".strip()
     if names and _NOISE.search(names):
-        return not _holds_article(el)
-    return tag in _LINK_BLOCKS and _all_links(el)
-
-
-def _all_links(el: etree._Element) -> bool:
-    """A menu: three links or more and (nearly) no words outside them."""
-    links = [a for a in el.iter("a")]
-    if len(links) < 3:
-        return False
-    words = sum(len(t.split()) for t in el.itertext())
-    linked = sum(len(t.split()) for a in links for t in a.itertext())
-    return linked >= 0.9 * words
-
-
-def _holds_article(el: etree._Element) -> bool:
-    """Whether a noisy-named element wraps the article anyway (``<div class="main has-ads">``):
-    an ``<article>`` inside, or much text that is not links."""
-    if el.find(".//article") is not None or len(el.findall(".//p")) >= 8:
-        return True
-    words = sum(len(t.split()) for t in el.itertext())
-    if words < 150:
-        return False
-    linked = sum(len(t.split()) for a in el.iter("a") for t in a.itertext())
-    return linked < 0.25 * words
+        return not counts.holds_article
+    return tag in _LINK_BLOCKS and counts.all_links
 
 
 def strip_noise(root: etree._Element) -> etree._Element:
     """`root` with every furniture element removed (the tail text after each one kept)."""
-    doomed = [el for el in root.iter() if isinstance(el.tag, str) and is_noise(el)]
+    counts = Counts.of_tree(root)
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and is_noise(el, counts[el])]
     for el in doomed:
         parent = el.getparent()
         if parent is None:
