@@ -12,8 +12,8 @@ only where the page gives it:
   ``og:title`` — two of the page's own statements agreeing;
 - published: the JSON-LD ``datePublished``, else ``article:published_time``, when it carries
   an offset (a time without one has no single instant to compare); compared to the minute;
-- authors: the JSON-LD ``author`` names (a string, a Person, or a list of them), compared as
-  a list to our ``author`` split on ", ".
+- authors: the JSON-LD ``author`` names (a string, a Person, or a list of them; a leading
+  "By " dropped), joined by ", " as our ``author`` field joins them.
 """
 
 from __future__ import annotations
@@ -92,9 +92,12 @@ def page_truth(html: str) -> dict[str, Any]:
     raw = article.get("datePublished") or meta.get("article:published_time")
     if isinstance(raw, str) and re.search(r"(?:Z|[+-]\d\d:?\d\d)$", raw.strip()):
         with contextlib.suppress(ValueError):
-            truth["published"] = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    if article.get("author"):
-        truth["authors"] = _names(article["author"])
+            when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+            if when.year >= 1990:  # some pages state 0001-01-01: no date, not a truth
+                truth["published"] = when
+    authors = [re.sub(r"^by\s+", "", n, flags=re.I) for n in _names(article.get("author"))]
+    if authors:
+        truth["authors"] = authors
     return truth
 
 
@@ -161,11 +164,13 @@ def _ours(pages: list[tuple[str, str, str]]) -> tuple[list[float], float, int, i
         got = {
             "title": article.title if article else None,
             "published": article.published.replace(second=0) if article else None,
-            "authors": article.author.split(", ") if article and article.author else [],
+            "authors": article.author if article else None,
         }
         for name, want in truth.items():
             if name == "published":
                 want = want.replace(second=0, microsecond=0)
+            if name == "authors":
+                want = ", ".join(want)
             checks[name][1] += 1
             checks[name][0] += got[name] == want
     return f1s, elapsed * 1000 / len(pages), skips, errors, {k: tuple(v) for k, v in checks.items()}

@@ -249,3 +249,21 @@ def test_pure_same_input_same_output() -> None:
     first = parse_article(html, url, profile)
     assert parse_article(html, url, profile) == first
     assert first.published - first.published_local == timedelta(0)
+
+
+def test_jsonld_entities_are_text_and_a_bare_date_takes_the_time_another_source_gives() -> None:
+    html, url, profile = case("no_offset")
+    html = html.replace('"headline": "Fireworks move to the river this year"',
+                        '"headline": "Fireworks &#8220;move&#8221; to the&nbsp;river"')  # fmt: skip
+    html = html.replace('"datePublished": "2024-07-04T09:15:00"', '"datePublished": "2024-07-04"')
+    html = html.replace("<h1>Fireworks move to the river this year</h1>", "")
+    article = parse_article(html, url, profile)
+    assert article.title == "Fireworks \u201cmove\u201d to the river"
+    assert article.published_local.isoformat() == "2024-07-04T09:15:00-05:00"  # from <time>
+
+
+def test_printed_headline_wins_over_a_different_seo_headline() -> None:
+    html, url, profile = case("modern_jsonld")
+    html = html.replace('"headline": "City council approves new harbor bridge"',
+                        '"headline": "Harbor bridge vote: council says yes 7-2"')  # fmt: skip
+    assert parse_article(html, url, profile).title == "City council approves new harbor bridge"

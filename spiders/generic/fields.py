@@ -17,6 +17,9 @@ from spiders.generic.metadata import PageMeta
 #: What sites put between a headline and their name in ``<title>`` and ``og:title``.
 SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
 _BY = re.compile(r"^(?:by|von|par|por|di)\s+", re.IGNORECASE)
+#: Meta keys naming the author, most trusted first (the first that names anyone is taken).
+AUTHOR_KEYS = ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author",
+               "byl", "itemprop:author")  # fmt: skip
 #: What joins several authors into our one ``author`` field.
 AUTHOR_JOIN = ", "
 
@@ -42,13 +45,12 @@ def title(page: PageMeta, root: etree._Element, selector: str | None, url: str =
     raw_title = root.find(".//title")
     candidates = [jsonld.text(page.ld("headline")), page.first("og:title", "twitter:title"),
                   page.first("itemprop:headline"),
-                  inline_text(raw_title) if raw_title is not None else None, h1]  # fmt: skip
-    for candidate in filter(None, candidates):
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-        cleaned = _without_site_name(clean_line(candidate), page.site_name, h1, host)
-        if cleaned:
-            return cleaned
-    return None
+                  inline_text(raw_title) if raw_title is not None else None]  # fmt: skip
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    cleaned = [_without_site_name(clean_line(c), page.site_name, h1, host) for c in candidates if c]
+    if h1 and h1 in cleaned:  # the printed headline, confirmed by the page's metadata
+        return h1
+    return next(filter(None, cleaned), h1)
 
 
 def _without_site_name(text: str, site_name: str | None, h1: str | None, host: str = "") -> str:
@@ -88,17 +90,22 @@ def _joined(text: str, parts: list[str]) -> str:
 
 def authors(page: PageMeta, root: etree._Element, selector: str | None) -> list[str]:
     """The article's authors, in page order, each once."""
-    found = selected(root, selector) or jsonld.names(page.ld("author")) or [
-        a for a in page.all("author") + page.all("article:author") + page.all("dc.creator")
-        + page.all("sailthru.author") + page.all("parsely-author") + page.all("itemprop:author")
-        if not a.startswith(("http://", "https://", "/"))
-    ]
-    cleaned: list[str] = []
-    for name in found:
-        name = _BY.sub("", clean_line(name))
-        if name and name not in cleaned and not name.startswith(("http://", "https://")):
-            cleaned.append(name)
-    return cleaned
+    sources = [selected(root, selector), jsonld.names(page.ld("author"))]
+    sources += [page.all(key) for key in AUTHOR_KEYS]
+    for found in sources:
+        cleaned: list[str] = []
+        for name in found:
+            name = _BY.sub("", clean_line(name))
+            if _is_name(name) and name not in cleaned:
+                cleaned.append(name)
+        if cleaned:
+            return cleaned
+    return []
+
+
+def _is_name(text: str) -> bool:
+    """A name or a short byline, not a link or an author's biography."""
+    return bool(text) and len(text) <= 100 and not text.startswith(("http://", "https://", "/"))
 
 
 def section(page: PageMeta, root: etree._Element, selector: str | None) -> str | None:

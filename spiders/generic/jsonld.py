@@ -8,6 +8,7 @@ many shapes of one value (a string, an object with ``name``, a list of either) i
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -83,7 +84,8 @@ def text(value: Any) -> str | None:
     if isinstance(value, dict):
         return text(value.get("name") or value.get("@value"))
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return " ".join(str(value).split()) or None
+        # CMSs often write HTML entities into JSON-LD strings (``&#8220;``, ``&nbsp;``)
+        return " ".join(html.unescape(str(value)).split()) or None
     return None
 
 
@@ -104,7 +106,7 @@ def names(value: Any) -> list[str]:
 def strings(value: Any) -> list[str]:
     """A list of strings out of a keywords-like value: a list, or one comma-separated string."""
     if isinstance(value, str):
-        parts = value.split(",")
+        parts = html.unescape(value).split(",")
     elif isinstance(value, list):
         parts = [p for v in value for p in (strings(v) if isinstance(v, list) else [text(v) or ""])]
     else:

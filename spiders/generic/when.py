@@ -72,13 +72,20 @@ def published(page: PageMeta, root: etree._Element, tz: str) -> tuple[datetime, 
     """(aware instant as the page printed it, the raw text), or None when the page has none."""
     raws = [jsonld.text(page.ld("datePublished")), jsonld.text(page.ld("dateCreated"))]
     raws += [page.first(key) for key in PUBLISHED_KEYS] + page.times[:1]
-    for raw in filter(None, raws):
-        value = read_time(raw, tz)
-        if value is not None:
-            return value, raw
+    found = [(value, raw) for raw in filter(None, raws) if (value := read_time(raw, tz))]
+    if found:
+        first = found[0]
+        if _date_only(first[1]):  # a later source may give the same day with its time
+            same_day = (f for f in found[1:] if not _date_only(f[1]) and f[1][:10] == first[1][:10])
+            return next(same_day, first)
+        return first
     raw = _htmldate(root)
     value = read_time(raw, tz) if raw else None
     return (value, raw) if value is not None and raw else None
+
+
+def _date_only(raw: str) -> bool:
+    return len(raw.strip()) <= 10
 
 
 def _htmldate(root: etree._Element) -> str | None:
