@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from lxml import etree, html
 
 from newsarchive.dates import zone
-from newsarchive.extract import BLOCK_PAGE, LOOKS_LIKE_HTML, page_detail
+from newsarchive.extract import BLOCK_PAGE, LOOKS_LIKE_HTML, ends_html, page_detail
 from newsarchive.items import Article, Skip
 from spiders.generic import fields, identity, when
 from spiders.generic.body import body_text
@@ -43,7 +43,7 @@ PARSER = html.HTMLParser(collect_ids=False, default_doctype=False, remove_commen
 
 def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
     """The article on a page of any site; `Skip` (`not_article`, `paywall`, `no_title`,
-    `no_date`, `bad_date`, `no_body`, `too_deep`) for a page that is not one."""
+    `no_date`, `bad_date`, `no_body`, `truncated`) for a page that is not one."""
     root = _parse(html_text)
     page = PageMeta.read(root)
     selectors = dict(getattr(profile, "selectors", None) or {})
@@ -60,6 +60,8 @@ def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
         raise Skip("no_title", page_detail(root, "no headline in the page's metadata or h1"))
     body = body_text(root, url, title, selectors.get("body"))
     _check_body(root, page, body)
+    if not ends_html(html_text):
+        raise Skip("truncated", "the page stops before </html>")
 
     printed = _published(page, root, tz, selectors.get("published"))
     utc, local = when.local_and_utc(printed[0], getattr(profile, "timezone", None) and tz)
@@ -139,3 +141,4 @@ def _walled(root: etree._Element) -> bool:
                     if isinstance(el.tag, str) and el.tag not in ("script", "style")
                     for t in (el.text, el.tail) if t)  # fmt: skip
     return PAYWALL.search(text) is not None
+

@@ -2,7 +2,8 @@
 prints no offset, and never guessed from the clock.
 
 Order: JSON-LD ``datePublished``, ``article:published_time`` and its kin, microdata, the first
-``<time datetime>``; htmldate (markup only, no text search) as the last resort. A time without
+``<time datetime>``; htmldate (markup, then the URL and the text) as the last resort, for a
+page that states no date at all and has no JSON-LD article. A time without
 an offset is wall time in the profile's zone (UTC without one); a date alone is its midnight.
 """
 
@@ -15,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from newsarchive.dates import localize, to_utc, zone
+from newsarchive.items import Skip
 from spiders.generic import jsonld
 from spiders.generic.metadata import PageMeta
 
@@ -30,6 +32,7 @@ MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "itemprop:datemodif
 _FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y %H:%M", "%d.%m.%Y",
             "%B %d, %Y %I:%M %p", "%B %d, %Y", "%b %d, %Y", "%d %B %Y")  # fmt: skip
 _SPACE_OFFSET = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
+_UTC_NAME = re.compile(r"\s*(?:GMT|UTC)$", re.IGNORECASE)
 
 
 def read_time(raw: str, tz: str) -> datetime | None:
@@ -52,7 +55,7 @@ def read_time(raw: str, tz: str) -> datetime | None:
 
 
 def _iso(text: str) -> datetime | None:
-    text = _SPACE_OFFSET.sub(r"\1", text)
+    text = _UTC_NAME.sub("+00:00", _SPACE_OFFSET.sub(r"\1", text))
     if text[-1:] in "Zz":
         text = text[:-1] + "+00:00"
     try:
@@ -69,10 +72,19 @@ def _strptime(text: str, fmt: str) -> datetime | None:
 
 
 def published(page: PageMeta, root: etree._Element, tz: str) -> tuple[datetime, str] | None:
-    """(aware instant as the page printed it, the raw text), or None when the page has none."""
+    """(aware instant as the page printed it, the raw text), or None when the page has none.
+
+    `Skip("bad_date")` when the page states an impossible ISO date and nothing readable (no
+    guess from elsewhere then); htmldate is not asked for a page whose JSON-LD describes the article and
+    leaves the date out (what it would find is the day in the URL, at midnight)."""
     raws = [jsonld.text(page.ld("datePublished")), jsonld.text(page.ld("dateCreated"))]
     raws += [page.first(key) for key in PUBLISHED_KEYS] + page.times[:1]
     found = [(value, raw) for raw in filter(None, raws) if (value := read_time(raw, tz))]
+    broken = next((raw for raw in raws if raw and _impossible(raw)), None)
+    if not found and broken:
+        raise Skip("bad_date", f"cannot read the date {broken!r}")
+    if not found and page.article and not any(raws[:2]):
+        return None
     if found:
         first = found[0]
         if _date_only(first[1]):  # a later source may give the same day with its time
@@ -82,6 +94,21 @@ def published(page: PageMeta, root: etree._Element, tz: str) -> tuple[datetime, 
     raw = _htmldate(root)
     value = read_time(raw, tz) if raw else None
     return (value, raw) if value is not None and raw else None
+
+
+#: An ISO 8601 time as a machine writes it; when its fields are impossible (month 13, hour 25)
+#: the page's date is broken, not merely in a format this module does not know.
+_ISO_SHAPE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})")
+
+
+def _impossible(raw: str) -> bool:
+    """An ISO-shaped date that no calendar has (``0001-01-01``, a placeholder, is not one: it
+    is a date left out)."""
+    shape = _ISO_SHAPE.match(raw)
+    if not shape or int(shape.group(1)) <= 1:
+        return False
+    month, day, hour, minute = (int(shape.group(n)) for n in range(2, 6))
+    return not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59)
 
 
 def _date_only(raw: str) -> bool:
