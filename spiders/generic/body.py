@@ -13,7 +13,7 @@ import copy
 
 from lxml import etree, html
 
-from newsarchive.extract import TextWalker
+from newsarchive.extract import TextWalker, source_text
 from newsarchive.text import clean_block, join_paragraphs
 from spiders.generic.boilerplate import drop_noise_lines, strip_noise
 
@@ -50,20 +50,21 @@ def paragraphs_of(body: etree._Element) -> list[str]:
     """trafilatura's body tree as paragraphs: each block element one, ``<lb/>`` a line break,
     text lying loose between blocks (a block's tail) a paragraph of its own, and a block
     holding blocks (a list, a quotation, a table cell with paragraphs) read block by block."""
-    out: list[str] = [body.text or ""]
+    out: list[str] = [source_text(body.text or "")]
     for el in body:
         tag = el.tag if isinstance(el.tag, str) else ""
         if any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in el):
             out += paragraphs_of(el)
         elif tag != "lb":
             out.append(_text(el))
-        out.append(el.tail or "")
+        out.append(source_text(el.tail or ""))
     return [p for p in out if p.strip()]
 
 
 def _text(el: etree._Element) -> str:
-    parts = [el.text or ""]
+    """The element's text: a newline of the HTML source is a space, ``<lb/>`` a line break."""
+    parts = [source_text(el.text or "")]
     for child in el:
         parts.append("\n" if child.tag == "lb" else _text(child))
-        parts.append(child.tail or "")
+        parts.append(source_text(child.tail or ""))
     return "".join(parts)

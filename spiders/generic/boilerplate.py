@@ -37,7 +37,7 @@ NOISE_LINES = re.compile(
     r"|sign up(?: for)?.{0,60}newsletter.*|subscribe(?: now)?(?: to .{0,60})?"
     r"|(?:image|photo|video)(?: credit)?:.{0,120}|skip advertisement|more on this story"
     r"|(?:read also|see also|also read|lesen sie auch|lire aussi|leer también):.{0,160}"
-    r"|(?:©|\(c\)|copyright\b).{0,160}|(?:posted|published|updated)(?: on)?:? [\w ,.:/-]{6,40})\.?$",
+    r"|(?:©|\(c\)|copyright\b).{0,160}|(?:posted|published|updated)(?:(?: on)?:? [\w ,.:/-]{6,40})?)\.?$",
     re.IGNORECASE,
 )
 
@@ -129,20 +129,16 @@ def strip_noise(root: etree._Element) -> etree._Element:
 
 
 def drop_noise_lines(paragraphs: list[str], title: str | None) -> list[str]:
-    """Paragraphs without furniture lines, the headline repeated, and exact or contained
-    repeats (a pull quote printed again beside the paragraph it quotes)."""
+    """Paragraphs without furniture lines, the headline repeated, and exact repeats (a pull
+    quote printed again as a paragraph of its own). A sentence of one paragraph printed again
+    inside another is kept: articles repeat sentences, and pull quotes are found by their
+    markup (`NOISE_WORDS`), not by their text."""
     kept: list[str] = []
     for text in paragraphs:
         if NOISE_LINES.match(text) or (not kept and title and text == title):
             continue
-        if text in kept or _repeats(text, paragraphs):
+        if text in kept:
             continue
         kept.append(text)
     return kept
 
-
-def _repeats(text: str, paragraphs: list[str]) -> bool:
-    """Whether a sentence-long `text` is printed again inside a longer paragraph."""
-    if len(text.split()) < 6 or len(text) > 400:
-        return False
-    return any(text in other for other in paragraphs if len(other) > len(text))
