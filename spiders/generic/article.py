@@ -22,6 +22,9 @@ from spiders.generic import fields, identity, when
 from spiders.generic.body import body_text
 from spiders.generic.metadata import PageMeta
 
+#: Fewer words than this are no article's body (what is left of an empty page: a name, a
+#: "Read more"), whatever the page calls itself.
+MIN_WORDS = 10
 #: A page that does not call itself an article needs this many words of body to be one.
 MIN_WORDS_UNMARKED = 50
 #: A page not marked as an article with this many linked headings is a front or a tag page.
@@ -45,6 +48,8 @@ def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
     """The article on a page of any site; `Skip` (`not_article`, `paywall`, `no_title`,
     `no_date`, `bad_date`, `no_body`, `truncated`) for a page that is not one."""
     root = _parse(html_text)
+    if not ends_html(html_text):
+        raise Skip("truncated", page_detail(root, "the page stops before </html>"))
     page = PageMeta.read(root)
     selectors = dict(getattr(profile, "selectors", None) or {})
     tz = _zone(getattr(profile, "timezone", None))
@@ -58,10 +63,8 @@ def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
     title = fields.title(page, root, selectors.get("title"), canonical)
     if not title:
         raise Skip("no_title", page_detail(root, "no headline in the page's metadata or h1"))
-    body = body_text(root, url, title, selectors.get("body"))
+    body = body_text(root, url, title, selectors.get("body"), page.site_name)
     _check_body(root, page, body)
-    if not ends_html(html_text):
-        raise Skip("truncated", "the page stops before </html>")
 
     printed = _published(page, root, tz, selectors.get("published"))
     utc, local = when.local_and_utc(printed[0], getattr(profile, "timezone", None) and tz)
@@ -121,7 +124,7 @@ def _check_body(root: etree._Element, page: PageMeta, body: str) -> None:
     locked = free is False or str(free).lower() == "false"
     if words < MIN_WORDS_UNMARKED * 2 and (locked or _walled(root)):
         raise Skip("paywall", page_detail(root, f"{words} words and a subscription wall"))
-    if not words:
+    if words < MIN_WORDS:
         blocked = BLOCK_PAGE.search(" ".join(root.itertext())[:2000])
         why = "a block page" if blocked else "no body text"
         raise Skip("not_article" if blocked else "no_body", page_detail(root, why))

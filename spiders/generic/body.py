@@ -21,11 +21,14 @@ from spiders.generic.boilerplate import drop_noise_lines, strip_noise
 _BLOCKS = frozenset({"p", "head", "item", "quote", "row", "cell", "code", "list", "table", "div"})
 
 
-def body_text(root: etree._Element, url: str, title: str | None, selector: str | None) -> str:
+def body_text(
+    root: etree._Element, url: str, title: str | None, selector: str | None,
+    site_name: str | None = None,
+) -> str:
     """The article's body as plain text ('' when the page has none)."""
     tree = strip_noise(copy.deepcopy(root))
     paragraphs = _selected(tree, selector) if selector else _trafilatura(tree, url)
-    return join_paragraphs(drop_noise_lines([clean_block(p) for p in paragraphs], title))
+    return join_paragraphs(drop_noise_lines([clean_block(p) for p in paragraphs], title, site_name))
 
 
 def _selected(tree: etree._Element, selector: str) -> list[str]:

@@ -19,6 +19,7 @@ NOISE_WORDS = (
     r"|caption|figcaption|credit|pull-?quote|pullquote|embed|embedded|tweet|twitter-tweet"
     r"|instagram-media|tiktok-embed|video-player|author-bio|cookie-\w+|consent|paywall"
     r"|most-read|most-popular|next-article|prev-article|breadcrumbs?|print-only"
+    r"|dek|standfirst|kicker|byline|dateline"
 )
 _NOISE = re.compile(rf"(?:^|[\s_-])(?:{NOISE_WORDS})(?:$|[\s_-])", re.IGNORECASE)
 #: Tags never holding the article's text.
@@ -98,7 +99,7 @@ def is_noise(el: etree._Element, counts: Counts) -> bool:
         return True
     if tag in _KEEP_TAGS:
         return False
-    if tag in NOISE_TAGS:
+    if tag in NOISE_TAGS or (tag == "header" and _in_article(el)):
         return not counts.holds_article
     if tag == "blockquote" and el.get("class"):  # embedded posts, not quotations
         return bool(_NOISE.search(el.get("class", "")))
@@ -108,6 +109,12 @@ def is_noise(el: etree._Element, counts: Counts) -> bool:
     if names and _NOISE.search(names):
         return not counts.holds_article
     return tag in _LINK_BLOCKS and counts.all_links
+
+
+def _in_article(el: etree._Element) -> bool:
+    """Whether `el` is inside an ``<article>``: an article's own header holds its kicker,
+    headline, standfirst and byline, never its text (a page's header may wrap anything)."""
+    return any(a.tag == "article" for a in el.iterancestors())
 
 
 def strip_noise(root: etree._Element) -> etree._Element:
@@ -128,7 +135,9 @@ def strip_noise(root: etree._Element) -> etree._Element:
     return root
 
 
-def drop_noise_lines(paragraphs: list[str], title: str | None) -> list[str]:
+def drop_noise_lines(
+    paragraphs: list[str], title: str | None, site_name: str | None = None
+) -> list[str]:
     """Paragraphs without furniture lines, the headline repeated, and exact repeats (a pull
     quote printed again as a paragraph of its own). A sentence of one paragraph printed again
     inside another is kept: articles repeat sentences, and pull quotes are found by their
@@ -136,6 +145,8 @@ def drop_noise_lines(paragraphs: list[str], title: str | None) -> list[str]:
     kept: list[str] = []
     for text in paragraphs:
         if NOISE_LINES.match(text) or (not kept and title and text == title):
+            continue
+        if site_name and text.lower() == site_name.lower():  # the masthead or the footer
             continue
         if text in kept:
             continue
