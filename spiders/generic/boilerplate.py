@@ -35,7 +35,8 @@ _KEEP_TAGS = frozenset({"html", "body", "main", "article"})
 NOISE_LINES = re.compile(
     r"^(?:advertisement|sponsored|story continues below(?: advertisement)?|continue reading"
     r"|read more|related(?: articles?| stories| coverage)?:?|share this(?: article| story)?"
-    r"|sign up(?: for)?.{0,60}newsletter.*|subscribe(?: now)?(?: to .{0,60})?"
+    r"|sign up(?: for)?.{0,60}newsletter.*|(?:click here to )?subscribe(?: now)?(?: to .{0,60})?"
+    r"|\d* ?comments?|leave a (?:comment|reply)|view comments|show comments"
     r"|(?:image|photo|video)(?: credit)?:.{0,120}|skip advertisement|more on this story"
     r"|(?:read also|see also|also read|lesen sie auch|lire aussi|leer también):.{0,160}"
     r"|(?:©|\(c\)|copyright\b).{0,160}|(?:posted|published|updated)(?:(?: on)?:? [\w ,.:/-]{6,40})?)\.?$",
@@ -138,17 +139,16 @@ def strip_noise(root: etree._Element) -> etree._Element:
 def drop_noise_lines(
     paragraphs: list[str], title: str | None, site_name: str | None = None
 ) -> list[str]:
-    """Paragraphs without furniture lines, the headline repeated, and exact repeats (a pull
-    quote printed again as a paragraph of its own). A sentence of one paragraph printed again
-    inside another is kept: articles repeat sentences, and pull quotes are found by their
-    markup (`NOISE_WORDS`), not by their text."""
+    """Paragraphs without furniture lines, the headline repeated first, or the site's name.
+
+    Repeated text is kept: articles repeat sentences, lists and recipes repeat whole lines
+    (a real meal plan lost half its text to a rule against repeats); pull quotes are found by
+    their markup (`NOISE_WORDS`), not by their text."""
     kept: list[str] = []
     for text in paragraphs:
         if NOISE_LINES.match(text) or (not kept and title and text == title):
             continue
         if site_name and text.lower() == site_name.lower():  # the masthead or the footer
-            continue
-        if text in kept:
             continue
         kept.append(text)
     return kept
