@@ -267,3 +267,51 @@ def test_printed_headline_wins_over_a_different_seo_headline() -> None:
     html = html.replace('"headline": "City council approves new harbor bridge"',
                         '"headline": "Harbor bridge vote: council says yes 7-2"')  # fmt: skip
     assert parse_article(html, url, profile).title == "City council approves new harbor bridge"
+
+
+# --- the replica's fault pages, by rule -------------------------------------------------------
+
+
+def skip_reason(html: str, url: str, profile: Any = None) -> str | None:
+    try:
+        parse_article(html, url, profile)
+    except Skip as skip:
+        return skip.reason
+    return None
+
+
+def test_an_impossible_date_is_bad_date_not_the_day_in_the_url() -> None:
+    html, url, profile = case("modern_jsonld")
+    broken = html.replace("2024-06-12T14:05:00-04:00", "2024-13-45T25:61:00-04:00")
+    assert skip_reason(broken, url, profile) == "bad_date"
+    placeholder = html.replace("2024-06-12T14:05:00-04:00", "0001-01-01T00:00:00Z")
+    assert skip_reason(placeholder, url, profile) is None  # left out: htmldate finds the day
+
+
+def test_a_jsonld_article_without_a_date_is_no_date_even_with_a_dated_url() -> None:
+    html, url, profile = case("no_offset")
+    undated = html.replace('"datePublished": "2024-07-04T09:15:00",', "")
+    undated = undated.replace('<time datetime="2024-07-04 09:15">July 4, 9:15 a.m.</time>', "")
+    assert "2024/07/04" in url and skip_reason(undated, url, profile) == "no_date"
+
+
+def test_a_page_cut_before_its_end_is_truncated() -> None:
+    html, url, profile = case("noisy")
+    assert skip_reason(html[: len(html) // 2], url, profile) == "truncated"
+    assert skip_reason(html[: html.index("</body>")], url, profile) == "truncated"
+
+
+def test_an_article_page_with_no_paragraphs_is_no_body_not_its_header() -> None:
+    html, url, profile = case("noisy")
+    start, end = html.index('<div class="article-body">'), html.index('<div class="tags">')
+    empty = html[:start] + '<header class="entry-header"><p class="dek">Oyster beds in the inner harbor have grown by a third in two years.</p></header>' + html[end:]
+    assert skip_reason(empty, url, profile) == "no_body"
+
+
+def test_repeated_lines_of_an_article_are_kept() -> None:
+    html, url, profile = case("og_only")
+    line = "<p>Portion: one cup of rice and two eggs.</p>"
+    html = html.replace('<div class="entry">', f'<div class="entry">{line}').replace(
+        "</div>\n</div>\n<div class=\"foot\">", f"{line}</div>\n</div>\n<div class=\"foot\">"
+    )
+    assert parse_article(html, url, profile).body.count("Portion: one cup of rice and two eggs.") == 2

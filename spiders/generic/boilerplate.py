@@ -19,7 +19,8 @@ NOISE_WORDS = (
     r"|caption|figcaption|credit|pull-?quote|pullquote|embed|embedded|tweet|twitter-tweet"
     r"|instagram-media|tiktok-embed|video-player|author-bio|cookie-\w+|consent|paywall"
     r"|most-read|most-popular|next-article|prev-article|breadcrumbs?|print-only"
-    r"|dek|standfirst|kicker|byline|dateline"
+    r"|dek|standfirst|kicker|byline|dateline|tags|tag-list|tags-links|post-tags|site-header"
+    r"|masthead"
 )
 _NOISE = re.compile(rf"(?:^|[\s_-])(?:{NOISE_WORDS})(?:$|[\s_-])", re.IGNORECASE)
 #: Tags never holding the article's text.
