@@ -1,6 +1,10 @@
 """`make bench`: every figure, printed as a table and written to bench/results.json.
 
-``python -m bench [--only extract,crawl,memory,hourly,search,merge] [--quick]``
+``python -m bench [--only extract,crawl,memory,hourly,search,merge,realpages] [--quick]``
+
+``realpages`` measures the generic extractor on real pages when ``BENCH_REALPAGES`` names a
+folder of them (bench/README.md); without it the part prints one line and adds no figure.
+Figures are merged into bench/results.json by name: a part not run keeps its last figures.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ RESULTS = ROOT / "bench" / "results.json"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="extract,crawl,memory,hourly,search,merge")
+    parser.add_argument("--only", default="extract,crawl,memory,hourly,search,merge,realpages")
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
     args = parser.parse_args(argv)
     parts = args.only.split(",")
@@ -58,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print("merging two 20,000-article archives …")
         results += merge.run(articles=2000 if args.quick else merge.ARTICLES)
+    if "realpages" in parts:
+        from bench import realpages
+
+        print("generic extraction on real pages vs trafilatura …")
+        results += realpages.run()
     total = time.monotonic() - started
     print()
     print(f"{'figure':36} {'value':>12}  unit")
@@ -65,9 +74,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r.name:36} {r.value:12.3f}  {r.unit}")
     print(f"\n{len(results)} figures in {total:.0f} s on {platform.platform()}, "
           f"{platform.python_implementation()} {platform.python_version()}")
-    RESULTS.write_text(json.dumps([r.row() for r in results], indent=2) + "\n")
+    RESULTS.write_text(json.dumps(merged(results), indent=2) + "\n")
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
+
+
+def merged(results: list[Result]) -> list[dict]:
+    """The last results.json with this run's figures put in by name (new names at the end)."""
+    try:
+        rows = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        rows = []
+    fresh = {r.name: r.row() for r in results}
+    out = [fresh.pop(row["name"], row) for row in rows if isinstance(row, dict) and "name" in row]
+    return out + list(fresh.values())
 
 
 if __name__ == "__main__":

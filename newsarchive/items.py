@@ -13,9 +13,11 @@ from datetime import datetime
 
 from newsarchive.dates import format_utc
 
-#: The reasons a page function may give for a page that is not a valid article.
+#: The reasons a page function may give for a page that is not a valid article (``paywall``:
+#: an article the site shows only to subscribers; the generic extractor tells it apart).
 SKIP_REASONS = (
     "not_article", "no_title", "no_date", "bad_date", "no_body", "truncated", "too_deep",
+    "paywall",
 )  # fmt: skip
 #: The reason a listing function gives for a page that is not a listing of its site at all (a
 #: maintenance page, an empty answer, JSON): the run counts it against its evidence.
