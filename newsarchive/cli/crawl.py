@@ -21,6 +21,7 @@ from newsarchive.cli.options import (
     day_option,
     db_option,
     log_file_option,
+    sites_option,
 )
 
 #: The longest --delay (seconds): a polite crawl waits about one; a run of an hourly cron
@@ -33,8 +34,12 @@ TIMEOUT_MAX = 600
 @click.command()
 @click.argument("sites", nargs=-1, metavar="[SITE]...", type=TEXT)
 @db_option
+@sites_option
 @click.option(
-    "--base-url", type=TEXT, metavar="URL", help="Crawl this root instead (a mirror, the replica)."
+    "--base-url",
+    type=TEXT,
+    metavar="URL",
+    help="Crawl this root instead (a mirror, the replica); with one SITE only.",
 )
 @click.option("--full", is_flag=True, help="Backfill: walk the daily archives back to --since.")
 @day_option("--since", "Backfill from this day (implies a backfill).")
@@ -62,6 +67,7 @@ TIMEOUT_MAX = 600
 def crawl(
     sites: tuple[str, ...],
     db: str,
+    sites_file: str | None,
     base_url: str | None,
     full: bool,
     since: str | None,
@@ -78,6 +84,11 @@ def crawl(
 ) -> None:
     """One crawl run: what is new or changed since the last run, into the archive.
 
+    SITE defaults to every known site (the modules in spiders/ and the profiles of the
+    sites file, see `newsarchive sites`), crawled concurrently in one process, each at its
+    own polite rate, with one summary line each. Exit 0 when every site completed, 1 when
+    some failed (the others are stored), 4 when none could be reached.
+
     Incremental by default: the feed, the section listings after a gap, and a re-fetch of
     recent articles on the back-off schedule. --full, --since or --until backfill through
     the site's daily archives instead (about one request per article).
@@ -88,9 +99,10 @@ def crawl(
 
     \b
     Example:
-        newsarchive crawl -q                                # hourly, from cron
+        newsarchive crawl -q                                # hourly, every site, from cron
+        newsarchive crawl novinite --sites my-sites.toml
         newsarchive crawl --full --since 2024-12-01
-        newsarchive crawl --base-url http://127.0.0.1:8000 --delay 0 --concurrency 16
+        newsarchive crawl novinite --base-url http://127.0.0.1:8000 --delay 0 --concurrency 16
     """
     from newsarchive.crawl.process import CrawlOptions, run_crawl
 
@@ -111,6 +123,7 @@ def crawl(
         quiet=quiet,
         verbose=verbose,
         log_file=log_file,
+        sites_file=sites_file,
     )
     try:
         code, lines, errors = run_crawl(options)
