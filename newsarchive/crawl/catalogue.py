@@ -93,17 +93,15 @@ class Catalogue:
             return {"base_url": profile.url} if "url" in profile.given else {}
         return {"site": name, "profile": profile, "base_url": profile.url}
 
-    def site_settings(self, name: str, settings: Settings) -> Settings:
-        """`settings` with the site's own politeness (its ``delay``) at the spider's priority:
-        the command line's --delay still wins."""
-        own = settings.copy()
+    def apply_site_settings(self, name: str, settings: Settings) -> None:
+        """Give a crawler's (unfrozen) `settings` the site's own politeness (its ``delay``) at
+        the spider's priority: the command line's --delay still wins."""
         delay = self.sites[name].delay
         if delay is not None:
             over: dict[str, object] = {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay}
             if delay == 0:
                 over["AUTOTHROTTLE_ENABLED"] = False
-            own.setdict(over, priority="spider")
-        return own
+            settings.setdict(over, priority="spider")
 
 
 def _spider_names(*paths: str | None) -> set[str]:

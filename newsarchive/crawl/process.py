@@ -182,10 +182,8 @@ def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
         process = CrawlerProcess(settings)
         crawlers = []
         for site in chosen_sites(options, catalogue):
-            spidercls = catalogue.spider_class(site)
-            crawler = process.create_crawler(
-                Crawler(spidercls, catalogue.site_settings(site, settings))
-            )
+            crawler = process.create_crawler(catalogue.spider_class(site))
+            catalogue.apply_site_settings(site, crawler.settings)
             process.crawl(crawler, **{**catalogue.spider_kwargs(site), **spider_args(options)})
             crawlers.append(crawler)
         interrupts.hand_to_scrapy()  # Scrapy takes SIGINT and SIGTERM for a graceful stop
