@@ -166,3 +166,31 @@ def test_base_url_with_several_sites_is_refused(tmp_path):
     assert result.exit_code == exitcodes.USAGE
     assert "--base-url names the root of one site" in result.output
     assert not (tmp_path / "a.db").exists()
+
+
+def test_a_sites_delay_is_its_own_and_the_command_line_wins(tmp_path, monkeypatch):
+    from scrapy.settings import Settings
+
+    from newsarchive.crawl.catalogue import Catalogue
+
+    monkeypatch.delenv("NEWSARCHIVE_PROFILE_SPIDER", raising=False)
+    settings = Settings()
+    settings.setmodule("newsarchive.settings", priority="project")
+    catalogue = Catalogue.load(settings, write(tmp_path, GOOD))
+    assert catalogue.names() == ["examplenews", "novinite"]
+    own = settings.copy()
+    catalogue.apply_site_settings("examplenews", own)
+    assert own.getfloat("DOWNLOAD_DELAY") == 2.5 and own.getfloat("AUTOTHROTTLE_START_DELAY") == 2.5
+    settings.set("DOWNLOAD_DELAY", 0.0, priority="cmdline")  # --delay 0
+    own = settings.copy()
+    catalogue.apply_site_settings("examplenews", own)
+    assert own.getfloat("DOWNLOAD_DELAY") == 0.0
+    kwargs = catalogue.spider_kwargs("examplenews")
+    assert kwargs["site"] == "examplenews" and kwargs["profile"].timezone == "America/New_York"
+    assert catalogue.spider_kwargs("novinite") == {"base_url": "http://mirror.example/"}
+    monkeypatch.setenv("NEWSARCHIVE_PROFILE_SPIDER", "tests.profile_spider.ReplicaProfileSpider")
+    again = Catalogue.load(settings, write(tmp_path, GOOD))
+    assert again.spider_class("examplenews").__name__ == "ReplicaProfileSpider"
+    monkeypatch.setenv("NEWSARCHIVE_PROFILE_SPIDER", "tests.no_such_module.Spider")
+    with pytest.raises(SitesError, match="profile spider"):
+        Catalogue.load(settings, write(tmp_path, GOOD)).spider_class("examplenews")
