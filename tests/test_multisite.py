@@ -54,10 +54,18 @@ def live(replica) -> set[str]:
     return {t["site_id"] for t in replica.truth() if not t.get("skip")}
 
 
-def test_two_sites_in_one_run_both_complete_into_one_archive(two, tmp_path):
+@pytest.fixture(scope="module")
+def both(two, tmp_path_factory):
+    """An archive of both sites from one run: (its folder, the sites file, the run's result)."""
     first, second = two
+    tmp_path = tmp_path_factory.mktemp("both")
     sites = sites_toml(tmp_path, first.url, second.url)
-    done = crawl_all(tmp_path, sites, now=first.now())
+    return tmp_path, sites, crawl_all(tmp_path, sites, now=first.now())
+
+
+def test_two_sites_in_one_run_both_complete_into_one_archive(two, both):
+    first, second = two
+    tmp_path, sites, done = both
     assert done.returncode == 0, done.stdout + done.stderr
     summary = sorted(done.stdout.strip().splitlines())
     assert [line.split(":")[0] for line in summary] == ["mirror", "novinite"]
@@ -78,6 +86,32 @@ def test_two_sites_in_one_run_both_complete_into_one_archive(two, tmp_path):
     assert again.returncode == 0, again.stderr
     assert [r["site"] for r in rows(db, "select site from runs where id > 2 order by site")] == ["mirror", "novinite"]
     assert all(" 0 new, 0 updated" in line for line in again.stdout.strip().splitlines())
+
+
+def test_stats_search_history_and_export_work_across_sites_and_per_site(two, both):
+    import json
+
+    tmp_path, _, done = both
+    assert done.returncode == 0
+    db = str(tmp_path / "archive.db")
+    whole = json.loads(run_cli("stats", "--db", db, "--json").stdout)
+    assert [s["site"] for s in whole["sites"]] == ["mirror", "novinite"]
+    mirror = json.loads(run_cli("stats", "--db", db, "--json", "--site", "mirror").stdout)
+    assert [s["site"] for s in mirror["sites"]] == ["mirror"]
+    assert mirror["articles"] == whole["sites"][0]["articles"] < whole["articles"]
+    assert {r["site"] for r in mirror["runs"]} == {"mirror"}
+    assert {s["site"] for s in mirror["sections"]} == {"mirror"}
+    exported = run_cli("export", "--db", db, "--site", "novinite").stdout.splitlines()
+    assert {json.loads(line)["site"] for line in exported} == {"novinite"}
+    assert len(exported) == whole["sites"][1]["articles"]
+    found = [json.loads(x) for x in run_cli("search", "the", "--db", db, "--json", "--limit", "100", "--site", "mirror").stdout.splitlines()]
+    assert found and {f["site"] for f in found} == {"mirror"}
+    site_id = rows(tmp_path / "archive.db", "select site_id from articles where site = 'mirror' limit 1")[0]["site_id"]
+    shown = run_cli("history", site_id, "--db", db, "--site", "mirror")
+    assert shown.returncode == 0 and f"mirror {site_id} " in shown.stdout
+    url = rows(tmp_path / "archive.db", "select url from articles where site = 'mirror' limit 1")[0]["url"]
+    other = run_cli("history", url, "--db", db, "--site", "nosuch")
+    assert other.returncode == exitcodes.FAILED and "not of nosuch" in other.stderr
 
 
 def test_one_dead_site_does_not_stop_the_other(two, tmp_path):

@@ -216,3 +216,10 @@ def sites_option(f: F) -> F:
         help="The sites file of profiles [default: $NEWSARCHIVE_SITES, else ./sites.toml "
         "if there is one].",
     )(f)
+
+
+def site_option(f: F) -> F:
+    """--site: only the articles (runs, skips) of one site, by its name (`newsarchive sites`)."""
+    return click.option(
+        "--site", type=TEXT, help="Only this site (its name, as `newsarchive sites` lists it)."
+    )(f)
