@@ -4,7 +4,7 @@ A profile makes a site a few lines of configuration (DESIGN, "Sites")::
 
     [sites.examplenews]
     url = "https://examplenews.example/"   # the site's root
-    timezone = "Europe/Lisbon"             # for dates printed without an offset
+    timezone = "America/New_York"             # for dates printed without an offset
     feeds = ["https://examplenews.example/rss"]
     article_url = '/news/(?P<id>\\d+)/'
     delay = 2.0

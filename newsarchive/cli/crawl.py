@@ -93,38 +93,22 @@ def crawl(
     recent articles on the back-off schedule. --full, --since or --until backfill through
     the site's daily archives instead (about one request per article).
 
-    Prints one summary line at the end (nothing with -q unless the run failed); Scrapy's
+    Prints the summary lines at the end (nothing with -q unless the run failed); Scrapy's
     full log goes to --log-file. Exit codes: 0 done, 1 failed or interrupted, 2 bad usage,
     3 another crawl holds the archive, 4 site unreachable, 5 archive not writable.
 
     \b
     Example:
         newsarchive crawl -q                                # hourly, every site, from cron
-        newsarchive crawl novinite --sites my-sites.toml
+        newsarchive crawl examplenews --sites my-sites.toml
         newsarchive crawl --full --since 2024-12-01
-        newsarchive crawl novinite --base-url http://127.0.0.1:8000 --delay 0 --concurrency 16
+        newsarchive crawl examplenews --base-url http://127.0.0.1:8000 --delay 0 --concurrency 16
     """
     from newsarchive.crawl.process import CrawlOptions, run_crawl
 
     check_before_run(refresh_hours)
-    options = CrawlOptions(
-        sites=list(sites),
-        db=db,
-        base_url=base_url,
-        full=full,
-        since=since,
-        until=until,
-        limit=limit,
-        refresh_hours=refresh_hours,
-        fill_gaps=fill_gaps,
-        delay=delay,
-        concurrency=concurrency,
-        timeout=timeout,
-        quiet=quiet,
-        verbose=verbose,
-        log_file=log_file,
-        sites_file=sites_file,
-    )
+    given = click.get_current_context().params  # every option by CrawlOptions' names
+    options = CrawlOptions(**{**given, "sites": list(sites)})
     try:
         code, lines, errors = run_crawl(options)
     except KeyboardInterrupt:  # Ctrl-C while Scrapy did not hold the signals (start, end)

@@ -77,7 +77,7 @@ def export(
         newsarchive export > articles.jsonl
         newsarchive export --format csv --since 2024-12-01 -o december.csv
         newsarchive export | jq -r .title | head
-        newsarchive export --site novinite --since 2024-12-01
+        newsarchive export --site examplenews --since 2024-12-01
     """
     check_range(since, until)
     if output != "-" and same_file(output, db):

@@ -32,17 +32,17 @@ def sites(sites_file: str | None, db: str, as_json: bool) -> None:
     Shows each site's kind (module or profile), root, time zone, articles in the archive,
     its last run and how it ended. Checks every profile of the sites file (--sites FILE,
     else $NEWSARCHIVE_SITES, else ./sites.toml if there is one): a mistake is one line
-    naming the file, the site and the key, and exit 2.
+    naming the file, the site and the key, and exit 2. A profile, in the sites file:
+
+    \b
+        [sites.examplenews]
+        url = "https://examplenews.example/"       # the site's root
+        timezone = "America/New_York"              # for dates printed without an offset
 
     \b
     Example:
         newsarchive sites
         newsarchive sites --sites my-sites.toml --db data/archive.db
-    \b
-    A sites file:
-        [sites.examplenews]
-        url = "https://examplenews.example/"
-        timezone = "America/New_York"
     """
     from scrapy.settings import Settings
 

@@ -36,7 +36,7 @@ def stats(db: str, site: str | None, as_json: bool) -> None:
     Example:
         newsarchive stats
         newsarchive stats --json | jq '.sites[0].empty_days | length'
-        newsarchive stats --site novinite
+        newsarchive stats --site examplenews
     """
     import json
 
