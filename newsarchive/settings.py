@@ -25,6 +25,11 @@ NEWSARCHIVE_REFRESH_HOURS = 48
 NEWSARCHIVE_PROGRESS = False
 #: Longest Retry-After (seconds) a run waits for; a longer one gives up on that page.
 NEWSARCHIVE_RETRY_AFTER_MAX = 120
+#: The spider that crawls a profile site of the sites file (`--sites`, $NEWSARCHIVE_SITES,
+#: ./sites.toml): imported only when a profile site is crawled; it takes the spider arguments
+#: ``site=NAME`` and ``profile=Profile`` (newsarchive.sites). $NEWSARCHIVE_PROFILE_SPIDER
+#: overrides it.
+NEWSARCHIVE_PROFILE_SPIDER = "spiders.generic.spider.GenericSpider"
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

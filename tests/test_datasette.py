@@ -158,7 +158,11 @@ def test_search_box_uses_the_fts_index(client: Client, archive_db: Path) -> None
 
 def test_facets_on_section_subsection_tags_and_month(client: Client, archive_db: Path) -> None:
     facets = client.json("/archive/articles.json?_size=1")["facet_results"]
-    assert {"section", "subsection", "tags", "published"} <= set(facets)
+    assert {"site", "section", "subsection", "tags", "published"} <= set(facets)
+    conn = sqlite3.connect(archive_db)
+    sites = dict(conn.execute("SELECT site, COUNT(*) FROM articles GROUP BY site").fetchall())
+    conn.close()
+    assert {r["value"]: r["count"] for r in facets["site"]["results"]} == sites
 
     sections = {r["value"]: r["count"] for r in facets["section"]["results"]}
     assert sections == {

@@ -9,7 +9,8 @@ the file checks before SQLite opens it; `errors`: the exceptions and the mapping
 - `store`: what a crawl writes (articles, versions, raw pages, runs, skips, crawl state);
 - `frontier`: what the crawler asks (known ids, skip history, recent articles, id gaps);
 - `search_sql` builds the full-text search's SQL in pure functions, `search` runs it;
-- `reports`: stats, history, export, runs, raw pages;
+- `reports`: stats, history, export, runs, raw pages; `site_reports`: each site's articles
+  and last run (`newsarchive sites`);
 - `values`: JSON lists and date bounds, in and out of the columns;
 - `check`: SQLite's checks and the archive's invariants, as data;
 - `merge`: another archive folded in (`merge_source` reads it, `merge_plan` decides each
@@ -42,6 +43,7 @@ from newsarchive.archive.schema import (
     Migration,
 )
 from newsarchive.archive.search import Search
+from newsarchive.archive.site_reports import SiteReports
 from newsarchive.archive.store import Store
 
 __all__ = [
@@ -63,7 +65,7 @@ __all__ = [
 ]
 
 
-class Archive(Store, Frontier, Search, Reports, Check, Merge):
+class Archive(Store, Frontier, Search, Reports, SiteReports, Check, Merge):
     """A newsarchive SQLite archive.
 
     ``Archive(path)`` creates the parent directories and the file if needed, checks it is a

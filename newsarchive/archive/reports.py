@@ -29,7 +29,7 @@ MONTH_FACET_SQL = (
 )
 
 
-def dicts(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+def dicts(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
     """Every row of `sql` as a dict."""
     return [dict(row) for row in conn.execute(sql, params)]
 
@@ -129,8 +129,8 @@ class Reports(Connection):
             if latest_only:
                 last_version = 1 << 62  # next article
 
-    def stats(self) -> dict[str, Any]:
-        """What the archive holds.
+    def stats(self, site: str | None = None) -> dict[str, Any]:
+        """What the archive holds (of one `site`, or of every site).
 
         Keys: ``articles``, ``versions`` (superseded rows), ``raw_pages``; ``sites``: per site
         articles, first_published, last_published, empty_days (UTC dates with no article between
@@ -138,44 +138,52 @@ class Reports(Connection):
         first_published, last_published; ``months``: per site and ``YYYY-MM`` articles;
         ``runs``: the last 10 runs; ``skips``: per reason count.
         """
+        of = "(:site IS NULL OR site = :site)"
+        article_of = f"article_id IN (SELECT id FROM articles WHERE {of})"
+        p = {"site": site}
         with self._read("computing statistics") as conn:
             result: dict[str, Any] = {
-                "articles": conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
-                "versions": conn.execute("SELECT COUNT(*) FROM article_versions").fetchone()[0],
-                "raw_pages": conn.execute("SELECT COUNT(*) FROM raw_pages").fetchone()[0],
-            }
-            result["sites"] = self._site_stats(conn)
+                "articles": conn.execute(f"SELECT COUNT(*) FROM articles WHERE {of}", p).fetchone()[0],
+                "versions": conn.execute(f"SELECT COUNT(*) FROM article_versions WHERE {article_of}", p).fetchone()[0],
+                "raw_pages": conn.execute(f"SELECT COUNT(*) FROM raw_pages WHERE {article_of}", p).fetchone()[0],
+            }  # fmt: skip
+            result["sites"] = self._site_stats(conn, site)
             result["sections"] = dicts(
                 conn,
                 "SELECT site, section, COUNT(*) AS articles, MIN(published) AS "
-                "first_published, MAX(published) AS last_published FROM articles "
+                f"first_published, MAX(published) AS last_published FROM articles WHERE {of} "
                 "GROUP BY site, section ORDER BY site, articles DESC, section",
+                p,
             )
             result["months"] = dicts(
                 conn,
                 "SELECT site, substr(published, 1, 7) AS month, COUNT(*) AS articles "
-                "FROM articles GROUP BY site, month ORDER BY site, month",
+                f"FROM articles WHERE {of} GROUP BY site, month ORDER BY site, month",
+                p,
             )
             result["runs"] = [
                 run_record(row)
                 for row in conn.execute(
-                    "SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT 10"
+                    f"SELECT * FROM runs WHERE {of} ORDER BY started DESC, id DESC LIMIT 10", p
                 )
             ]
             result["skips"] = dicts(
                 conn,
-                "SELECT reason, COUNT(*) AS count FROM skips GROUP BY reason "
+                f"SELECT reason, COUNT(*) AS count FROM skips WHERE {of} GROUP BY reason "
                 "ORDER BY count DESC, reason",
+                p,
             )
         return result
 
     @staticmethod
-    def _site_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    def _site_stats(conn: sqlite3.Connection, site: str | None) -> list[dict[str, Any]]:
         """Per site: articles, first and last published, empty_days, id_gaps (count)."""
         sites = dicts(
             conn,
             "SELECT site, COUNT(*) AS articles, MIN(published) AS first_published, "
-            "MAX(published) AS last_published FROM articles GROUP BY site ORDER BY site",
+            "MAX(published) AS last_published FROM articles "
+            "WHERE (:site IS NULL OR site = :site) GROUP BY site ORDER BY site",
+            {"site": site},
         )
         for entry in sites:
             days = {
@@ -267,14 +275,19 @@ class Reports(Connection):
         *,
         since: date | datetime | str | None = None,
         until: date | datetime | str | None = None,
+        site: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Stream articles (every column; tags and sources as lists) by publication time.
+        """Stream articles (every column; tags and sources as lists) by publication time, of
+        one `site` or of every site.
 
         Reads in keyset batches, so memory stays flat for any archive size. A date `until`
         includes its whole day.
         """
         where, params = published_between("published", since, until)
         where.insert(0, "(published, id) > (:after_published, :after_id)")
+        if site is not None:
+            where.append("site = :site")
+            params = {**params, "site": site}
         sql = (
             f"SELECT * FROM articles WHERE {' AND '.join(where)} "
             "ORDER BY published, id LIMIT :batch"

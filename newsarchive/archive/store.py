@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -229,17 +230,19 @@ class Store(Connection):
                 ),
             )
 
-    def mark_interrupted(self, now: datetime) -> int:
+    def mark_interrupted(self, now: datetime, keep: Collection[int] = ()) -> int:
         """Every run still ``running`` becomes ``interrupted`` (its process died); returns how many.
+        `keep`: the runs this process has open (the other sites of one multi-site run).
 
         Call it while holding the crawl lock and before `start_run` of the new run.
         """
+        live = sorted(keep)
         with self._write("marking interrupted runs") as conn:
             cursor = conn.execute(
                 "UPDATE runs SET status = 'interrupted', finished = ?, "
                 "error = COALESCE(error, 'the process ended before the run finished') "
-                "WHERE status = 'running'",
-                (format_utc(now),),
+                f"WHERE status = 'running' AND id NOT IN ({', '.join('?' * len(live))})",
+                (format_utc(now), *live),
             )
             return cursor.rowcount
 

@@ -22,7 +22,17 @@ from typing import Any
 import click
 
 from newsarchive import __version__, exitcodes
-from newsarchive.cli import crawl, export, history, maintenance, merge, search, serve, stats
+from newsarchive.cli import (
+    crawl,
+    export,
+    history,
+    maintenance,
+    merge,
+    search,
+    serve,
+    sites,
+    stats,
+)
 from newsarchive.cli.options import Failure
 
 __all__ = ["main"]
@@ -70,6 +80,7 @@ def main() -> None:
 
 for _command in (
     crawl.crawl,
+    sites.sites,
     merge.merge,
     maintenance.reextract,
     maintenance.check,

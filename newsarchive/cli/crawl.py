@@ -21,6 +21,7 @@ from newsarchive.cli.options import (
     day_option,
     db_option,
     log_file_option,
+    sites_option,
 )
 
 #: The longest --delay (seconds): a polite crawl waits about one; a run of an hourly cron
@@ -33,8 +34,12 @@ TIMEOUT_MAX = 600
 @click.command()
 @click.argument("sites", nargs=-1, metavar="[SITE]...", type=TEXT)
 @db_option
+@sites_option
 @click.option(
-    "--base-url", type=TEXT, metavar="URL", help="Crawl this root instead (a mirror, the replica)."
+    "--base-url",
+    type=TEXT,
+    metavar="URL",
+    help="Crawl this root instead (a mirror, the replica); with one SITE only.",
 )
 @click.option("--full", is_flag=True, help="Backfill: walk the daily archives back to --since.")
 @day_option("--since", "Backfill from this day (implies a backfill).")
@@ -62,6 +67,7 @@ TIMEOUT_MAX = 600
 def crawl(
     sites: tuple[str, ...],
     db: str,
+    sites_file: str | None,
     base_url: str | None,
     full: bool,
     since: str | None,
@@ -78,40 +84,31 @@ def crawl(
 ) -> None:
     """One crawl run: what is new or changed since the last run, into the archive.
 
+    SITE defaults to every known site (the modules in spiders/ and the profiles of the
+    sites file, see `newsarchive sites`), crawled concurrently in one process, each at its
+    own polite rate, with one summary line each. Exit 0 when every site completed, 1 when
+    some failed (the others are stored), 4 when none could be reached.
+
     Incremental by default: the feed, the section listings after a gap, and a re-fetch of
     recent articles on the back-off schedule. --full, --since or --until backfill through
     the site's daily archives instead (about one request per article).
 
-    Prints one summary line at the end (nothing with -q unless the run failed); Scrapy's
+    Prints the summary lines at the end (nothing with -q unless the run failed); Scrapy's
     full log goes to --log-file. Exit codes: 0 done, 1 failed or interrupted, 2 bad usage,
     3 another crawl holds the archive, 4 site unreachable, 5 archive not writable.
 
     \b
     Example:
-        newsarchive crawl -q                                # hourly, from cron
+        newsarchive crawl -q                                # hourly, every site, from cron
+        newsarchive crawl examplenews --sites my-sites.toml
         newsarchive crawl --full --since 2024-12-01
-        newsarchive crawl --base-url http://127.0.0.1:8000 --delay 0 --concurrency 16
+        newsarchive crawl examplenews --base-url http://127.0.0.1:8000 --delay 0 --concurrency 16
     """
     from newsarchive.crawl.process import CrawlOptions, run_crawl
 
     check_before_run(refresh_hours)
-    options = CrawlOptions(
-        sites=list(sites),
-        db=db,
-        base_url=base_url,
-        full=full,
-        since=since,
-        until=until,
-        limit=limit,
-        refresh_hours=refresh_hours,
-        fill_gaps=fill_gaps,
-        delay=delay,
-        concurrency=concurrency,
-        timeout=timeout,
-        quiet=quiet,
-        verbose=verbose,
-        log_file=log_file,
-    )
+    given = click.get_current_context().params  # every option by CrawlOptions' names
+    options = CrawlOptions(**{**given, "sites": list(sites)})
     try:
         code, lines, errors = run_crawl(options)
     except KeyboardInterrupt:  # Ctrl-C while Scrapy did not hold the signals (start, end)

@@ -11,7 +11,14 @@ from typing import Any
 import click
 
 from newsarchive import exitcodes
-from newsarchive.cli.options import TEXT, Failure, archive_errors, db_option, open_archive
+from newsarchive.cli.options import (
+    TEXT,
+    Failure,
+    archive_errors,
+    db_option,
+    open_archive,
+    site_option,
+)
 from newsarchive.text import printable
 
 #: The style of each kind of unified-diff line, by its prefix (the first that matches).
@@ -26,13 +33,15 @@ DIFF_STYLES: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
 @click.command()
 @click.argument("article", type=TEXT)
 @db_option
+@site_option
 @archive_errors
-def history(article: str, db: str) -> None:
+def history(article: str, db: str, site: str | None) -> None:
     """Every stored version of one article, with a unified diff between consecutive ones.
 
     ARTICLE is the site's article id (229777), SITE:ID (the site's spider name and its id),
     the archive's id (id:12) or a URL of the article (its current one or an earlier one). The
-    diff compares title, tags and body. An article not in the archive exits 1.
+    diff compares title, tags and body. An article not in the archive exits 1. --site SITE
+    with an id is SITE:ID (an id several sites use); with a URL, it must be that site's.
 
     \b
     Example:
@@ -42,12 +51,15 @@ def history(article: str, db: str) -> None:
     """
     from newsarchive.archive import ArticleNotFound
 
+    ref = f"{site}:{article}" if site is not None and ":" not in article else article
     with open_archive(db) as archive:
         try:
-            found = archive.history(article)
+            found = archive.history(ref)
         except ArticleNotFound as exc:
             raise Failure(str(exc), exitcodes.FAILED) from None
     current, versions = found["article"], found["versions"]
+    if site is not None and current["site"] != site:
+        raise Failure(f'"{article}" is an article of {current["site"]}, not of {site}', exitcodes.FAILED)
 
     def echo(text: str = "") -> None:
         click.echo(printable(text))

@@ -203,3 +203,23 @@ def open_archive(db: str, *, readonly: bool = True) -> Archive:
             f"no archive at {db} (run `newsarchive crawl --db {db}` first)", exitcodes.ARCHIVE
         )
     return Archive(db, readonly=readonly)
+
+
+def sites_option(f: F) -> F:
+    """--sites: the sites file of profiles (default $NEWSARCHIVE_SITES, else ./sites.toml)."""
+    return click.option(
+        "--sites",
+        "sites_file",
+        type=TEXT,
+        metavar="FILE",
+        default=None,
+        help="The sites file of profiles [default: $NEWSARCHIVE_SITES, else ./sites.toml "
+        "if there is one].",
+    )(f)
+
+
+def site_option(f: F) -> F:
+    """--site: only the articles (runs, skips) of one site, by its name (`newsarchive sites`)."""
+    return click.option(
+        "--site", type=TEXT, help="Only this site (its name, as `newsarchive sites` lists it)."
+    )(f)

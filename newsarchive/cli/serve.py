@@ -30,7 +30,7 @@ def serve(db: str, host: str, port: int) -> None:
 
     The archive is the database "archive" whatever its file is called, with the bundled
     metadata: descriptions of every table and column, a search box on articles, facets on
-    section, subsection, tags and month, and canned queries (search ranked like
+    site, section, subsection, tags and month, and canned queries (search ranked like
     `newsarchive search`, latest articles, articles by tag, articles per month, edited
     articles with their versions side by side, runs, skips by reason, days without
     articles). It is opened read-only, so a crawl may write to it meanwhile. Exit 1 if the

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from newsarchive.cli.options import archive_errors, db_option, open_archive
+from newsarchive.cli.options import archive_errors, db_option, open_archive, site_option
 from newsarchive.cli.tables import day_stretches, titled_table
 
 RUN_COLUMNS = [
@@ -21,24 +21,27 @@ RUN_COLUMNS = [
 
 @click.command()
 @db_option
+@site_option
 @click.option("--json", "as_json", is_flag=True, help="Everything as one JSON object.")
 @archive_errors
-def stats(db: str, as_json: bool) -> None:
+def stats(db: str, site: str | None, as_json: bool) -> None:
     """What the archive holds: sites, sections, months, gaps, runs and skips.
 
     Articles per site (first and last published, days with no article between them, site
     ids never seen), per section and per month (UTC); the last 10 runs and their outcomes;
     skipped pages by reason. --json prints it all as one JSON object (every empty day listed).
+    --site keeps one site's articles, runs and skips.
 
     \b
     Example:
         newsarchive stats
         newsarchive stats --json | jq '.sites[0].empty_days | length'
+        newsarchive stats --site examplenews
     """
     import json
 
     with open_archive(db) as archive:
-        data = archive.stats()
+        data = archive.stats(site=site)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
-from scrapy.spiderloader import SpiderLoader
 
 from newsarchive import dates, exitcodes, interrupts, lock
 from newsarchive import settings as defaults
 from newsarchive.archive import Archive, ArchiveError
 from newsarchive.crawl.arguments import CrawlArguments
+from newsarchive.crawl.catalogue import Catalogue
 from newsarchive.crawl.run import ArchiveRun
 from newsarchive.logs import log_to_file
+from newsarchive.sites import SitesError, sites_file
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class CrawlOptions:
     quiet: bool = False
     verbose: bool = False
     log_file: str = defaults.NEWSARCHIVE_LOG_FILE
+    #: The sites file (--sites); None: $NEWSARCHIVE_SITES, else ./sites.toml if present.
+    sites_file: str | None = None
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
@@ -90,18 +93,35 @@ def spider_args(options: CrawlOptions) -> dict[str, object]:
     return args
 
 
-def check_options(options: CrawlOptions, loader: SpiderLoader) -> str | None:
+def chosen_sites(options: CrawlOptions, catalogue: Catalogue) -> list[str]:
+    """The sites the run crawls: those named, else every known site."""
+    return list(dict.fromkeys(options.sites)) or catalogue.names()
+
+
+def check_options(options: CrawlOptions, catalogue: Catalogue) -> str | None:
     """What makes the options bad usage (exit 2), or None: the spider arguments are checked
     here as each site's spider will read them, before anything starts."""
-    known = loader.list()
+    known = catalogue.names()
     unknown = [s for s in options.sites if s not in known]
     if unknown:
-        return f"unknown site {unknown[0]!r} (known: {', '.join(known)})"
+        return f"unknown site {unknown[0]!r} (known: {', '.join(known) or 'none'})"
+    chosen = chosen_sites(options, catalogue)
+    if not chosen:
+        return "no site to crawl (no spider module and no sites file)"
+    if options.base_url is not None and len(chosen) > 1:
+        return (
+            f"--base-url names the root of one site; name that site (crawl SITE --base-url URL), "
+            f"not {len(chosen)}: {', '.join(chosen)}"
+        )
     try:
         dates.check_range(options.since, options.until)
-        for site in options.sites or known:
-            default = getattr(loader.load(site), "default_base_url", "http://localhost/")
-            CrawlArguments.take(spider_args(options), default)
+        for site in chosen:
+            catalogue.spider_class(site)  # a profile site needs the profile spider
+            given = {**catalogue.spider_kwargs(site), **spider_args(options)}
+            default = catalogue.sites[site].url or "http://localhost/"
+            CrawlArguments.take(given, default)
+    except SitesError as exc:
+        return str(exc)
     except ValueError as exc:
         return str(exc).replace("the base URL", "--base-url", 1)
     try:
@@ -109,6 +129,11 @@ def check_options(options: CrawlOptions, loader: SpiderLoader) -> str | None:
     except ValueError as exc:
         return f"${dates.NOW_ENV}: {exc}"
     return None
+
+
+def load_catalogue(options: CrawlOptions, settings: Settings) -> Catalogue:
+    """Every known site: the spider modules and the sites file's profiles (`SitesError`)."""
+    return Catalogue.load(settings, sites_file(options.sites_file))
 
 
 def prepare_archive(db: str) -> tuple[int, str] | None:
@@ -137,9 +162,11 @@ def prepare_archive(db: str) -> tuple[int, str] | None:
 def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
     """One crawl run for each site; returns (exit code, summary lines, error messages)."""
     settings = crawl_settings(options)
-    loader = SpiderLoader.from_settings(settings)
-    known = loader.list()
-    problem = check_options(options, loader)
+    try:
+        catalogue = load_catalogue(options, settings)
+    except SitesError as exc:
+        return exitcodes.USAGE, [], [str(exc)]
+    problem = check_options(options, catalogue)
     if problem:
         return exitcodes.USAGE, [], [problem]
     refused = prepare_archive(options.db)
@@ -154,9 +181,10 @@ def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
             return exitcodes.USAGE, [], [f"cannot write the log {options.log_file}: {exc.strerror or exc}"]
         process = CrawlerProcess(settings)
         crawlers = []
-        for site in options.sites or known:
-            crawler = process.create_crawler(loader.load(site))
-            process.crawl(crawler, **spider_args(options))
+        for site in chosen_sites(options, catalogue):
+            crawler = process.create_crawler(catalogue.spider_class(site))
+            catalogue.apply_site_settings(site, crawler.settings)
+            process.crawl(crawler, **{**catalogue.spider_kwargs(site), **spider_args(options)})
             crawlers.append(crawler)
         interrupts.hand_to_scrapy()  # Scrapy takes SIGINT and SIGTERM for a graceful stop
         process.start()
@@ -172,10 +200,10 @@ def run_crawl(options: CrawlOptions) -> tuple[int, list[str], list[str]]:
 
 
 def collect(crawlers: list[Crawler], log_file: str) -> tuple[int, list[str], list[str]]:
-    """The exit code, summary lines and errors of the finished crawlers."""
-    code, lines, errors = exitcodes.OK, [], []
+    """The exit code, summary lines (one per site) and errors of the finished crawlers."""
+    codes, lines, errors = [], [], []
     for crawler in crawlers:
-        name = crawler.spidercls.name
+        name = getattr(crawler.spider, "site", None) or crawler.spidercls.name
         try:
             run = ArchiveRun.of(crawler)
         except RuntimeError:  # the crawl never started: no extensions
@@ -184,16 +212,33 @@ def collect(crawlers: list[Crawler], log_file: str) -> tuple[int, list[str], lis
             run.abandon("stopped by a signal before the run could finish")
             outcome = run.outcome
         if outcome is None:
-            code = code or exitcodes.FAILED
+            codes.append(exitcodes.FAILED)
             errors.append(f"{name}: the spider did not start (see the log)")
             continue
         if outcome.exit_code in (exitcodes.LOCKED, exitcodes.ARCHIVE) and outcome.run_id is None:
             errors.append(outcome.message)
         elif outcome.run_id is None:  # the run never opened: never report that as done
-            code = code or exitcodes.FAILED
+            codes.append(exitcodes.FAILED)
             errors.append(f"{outcome.site}: the run did not start (see {log_file})")
             continue
         else:
             lines.append(outcome.summary())
-        code = code or outcome.exit_code
-    return code, lines, errors
+        codes.append(outcome.exit_code)
+    return overall(codes), lines, errors
+
+
+def overall(codes: list[int]) -> int:
+    """One exit code for the sites of a run: a single site's own; for several, 0 when every
+    site completed, 4 only when none could be reached, the archive's own trouble (3, 5) as
+    it is, and 1 when some failed (the others are stored)."""
+    if len(codes) == 1:
+        return codes[0]
+    failed = [c for c in codes if c != exitcodes.OK]
+    if not failed:
+        return exitcodes.OK
+    for code in (exitcodes.ARCHIVE, exitcodes.LOCKED):
+        if code in failed:
+            return code
+    if len(failed) == len(codes) and set(failed) == {exitcodes.UNREACHABLE}:
+        return exitcodes.UNREACHABLE
+    return exitcodes.FAILED

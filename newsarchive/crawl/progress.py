@@ -2,6 +2,8 @@
 
 A Scrapy extension, switched on by the CLI only when stderr is a terminal: requests, new and
 updated articles, skips, the rate, and on a backfill an ETA over the day pages still to walk.
+Several sites crawled in one process share one display, a line per site (rich allows one live
+display at a time).
 """
 
 from __future__ import annotations
@@ -23,6 +25,34 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+#: The display the crawlers of this process share, and how many of them have it open.
+_shared: dict[str, Any] = {"progress": None, "users": 0}
+
+
+def _open_display() -> Progress:
+    if _shared["progress"] is None:
+        _shared["progress"] = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        _shared["progress"].start()
+    _shared["users"] += 1
+    return _shared["progress"]
+
+
+def _close_display() -> None:
+    _shared["users"] -= 1
+    if _shared["users"] <= 0 and _shared["progress"] is not None:
+        _shared["progress"].stop()
+        _shared["progress"], _shared["users"] = None, 0
+
 
 class ProgressBar:
     def __init__(self, crawler: Crawler) -> None:
@@ -41,19 +71,9 @@ class ProgressBar:
         return ext
 
     def opened(self, spider: Any) -> None:
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.progress.start()
-        self.task_id = self.progress.add_task(spider.name, total=None, counts="")
+        self.progress = _open_display()
+        name = getattr(spider, "site", None) or spider.name
+        self.task_id = self.progress.add_task(name, total=None, counts="")
         self.loop.start(0.5, now=True)
 
     def update(self) -> None:
@@ -75,5 +95,6 @@ class ProgressBar:
         if self.loop.running:
             self.loop.stop()
         if self.progress is not None:
-            self.progress.stop()
+            self.progress.remove_task(self.task_id)
             self.progress = None
+            _close_display()

@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 #: Stats keys the run counts under (DESIGN's summary line is built from them).
 STAT_PREFIX = "newsarchive/"
 SKIPPED = f"{STAT_PREFIX}skipped"
+#: The runs open in this process (several sites crawled in one run): not left ``running`` by
+#: a dead process, so none of them marks another ``interrupted``.
+OPEN_RUNS: set[int] = set()
 
 
 class ArchiveRun:
@@ -98,10 +101,11 @@ class ArchiveRun:
             return
         try:
             self.archive = Archive(self.db_path)
-            self.archive.mark_interrupted(self.now)
+            self.archive.mark_interrupted(self.now, keep=OPEN_RUNS)
             self.run_id = self.archive.start_run(
                 spider.site, spider.mode, spider.args_record, os.getpid(), self.now
             )
+            OPEN_RUNS.add(self.run_id)
         except ArchiveError as exc:
             if self.archive is not None:
                 self.archive.close()
@@ -172,6 +176,7 @@ class ArchiveRun:
         except ArchiveError as exc:
             outcome.status, outcome.exit_code, outcome.message = "failed", exitcodes.ARCHIVE, str(exc)
         finally:
+            OPEN_RUNS.discard(self.run_id)  # type: ignore[arg-type]
             self.archive.close()
             self.archive = None
             lock.release(self.db_path)
