@@ -1,0 +1,285 @@
+"""The generic Spider: any news site from its profile (root, zone, feeds, sitemaps, pattern).
+
+A run starts from what the site announces: robots.txt's ``Sitemap:`` lines and the home page's
+``<link rel="alternate">`` feeds, found once a day (and on every backfill) and kept in the
+crawl state, plus whatever the profile names. With sitemaps, the run reads them (an index
+every run, the sitemaps it lists as `plan.walk_sitemap` says); without, the feeds and the
+home page's article links. Each listed article is fetched as `plan.fetch_reason` says, once
+per run under its folded URL (`urls.url_key`: no AMP or tracking doubles). DESIGN's
+"Incremental runs" describes the rules; the decisions are `spiders.generic.plan`'s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from newsarchive.crawl import policy
+from newsarchive.crawl.failures import release
+from newsarchive.crawl.spider import SiteSpider
+from newsarchive.items import Article, Skip
+from spiders.generic import plan
+from spiders.generic.discovery import article_links, feed_links, looks_like_article
+from spiders.generic.entries import Entry
+from spiders.generic.feeds import read_feed
+from spiders.generic.robots import robots_sitemaps
+from spiders.generic.sitemaps import read_sitemap
+from spiders.generic.urls import fold_url, on_root, same_site, url_key
+
+logger = logging.getLogger(__name__)
+
+#: The crawl state's keys: what discovery found (and on which day), whether the site's sitemaps
+#: give ``lastmod``, and (prefix) the mark of each sitemap's last complete walk.
+DISCOVERY, LASTMOD, WALKED = "discovery", "lastmod", "sitemap "
+
+
+@dataclass(frozen=True)
+class QuickProfile:
+    """A site known only by its root (``-a url=…``): UTC, nothing named, discovery does all."""
+
+    name: str
+    url: str
+    timezone: str = "UTC"
+    feeds: Sequence[str] = ()
+    sitemaps: Sequence[str] = ()
+    article_url: str | None = None
+    delay: float | None = None
+    selectors: Any = None
+
+    @classmethod
+    def for_root(cls, url: str) -> QuickProfile:
+        host = (urlsplit(url).hostname or "site").lower()
+        return cls(name=host[4:] if host.startswith("www.") else host, url=url)
+
+
+def find_profile(site: str | None, url: str | None, profile: Any) -> Any:
+    """The profile a run crawls: given as an object (the site catalogue), by name from the
+    sites file, or made from a bare root. ValueError (bad usage) when there is none."""
+    if profile is not None:
+        return profile
+    if site:
+        from newsarchive import sites  # the site profiles (`--sites`, sites.toml)
+
+        return sites.profile(site)
+    if url:
+        return QuickProfile.for_root(url)
+    raise ValueError("the generic spider needs a site (-a site=NAME) or a root (-a url=URL)")
+
+
+class GenericSpider(SiteSpider):
+    """A site from its profile: discovery by robots.txt, sitemaps and feeds; the generic
+    extractor `spiders.generic.parse_article` for the pages."""
+
+    name = "generic"
+    site = "generic"
+    tz = "UTC"
+    default_base_url = "http://localhost/"
+    first_day = date(1990, 1, 1)
+
+    def __init__(self, *args: Any, site: str | None = None, url: str | None = None,
+                 profile: Any = None, **kwargs: Any) -> None:  # fmt: skip
+        found = find_profile(site, url or kwargs.get("base_url"), profile)
+        if url and not kwargs.get("base_url"):
+            kwargs["base_url"] = url
+        self.default_base_url = found.url
+        super().__init__(*args, **kwargs)
+        self.profile = found
+        self.site, self.tz = found.name, found.timezone or "UTC"
+        self.pattern = re.compile(found.article_url) if found.article_url else None
+        if found.delay is not None:
+            self.download_delay = float(found.delay)
+        self.walk_marks: dict[str, str] = {}
+        self.saw_lastmod = False
+        self.trust_lastmod = False
+
+    # --- hooks of SiteSpider ---------------------------------------------------------------
+    def feed_urls(self) -> list[str]:
+        return [self._on_root(urljoin(self.base_url, u)) for u in self.profile.feeds or ()]
+
+    def section_urls(self) -> list[str]:
+        return []
+
+    def article_url(self, site_id: str) -> str:
+        return urljoin(self.base_url, site_id) if site_id.startswith("/") else self.base_url
+
+    def extract(self, html: str, url: str) -> Article:
+        from spiders.generic import parse_article
+
+        article = parse_article(html, url, self.profile)
+        return replace(article, site=self.site, site_id=url_key(article.url, self.pattern))
+
+    def covered_state(self) -> dict[str, str | None]:
+        state: dict[str, str | None] = dict(self.walk_marks)
+        state[LASTMOD] = "yes" if self.saw_lastmod else "no"
+        return state
+
+    def progress_estimate(self) -> int | None:
+        return None
+
+    # --- start: discovery ------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        if self.archive is None:
+            return
+        self.trust_lastmod = self.archive.get_state(self.site, LASTMOD) == "yes"
+        for req in self._due_retries():
+            yield req
+        if not self.trust_lastmod:  # no lastmod to tell an edit: the back-off schedule
+            for req in self._due_refreshes():
+                yield req
+        cached = self._cached_discovery()
+        if cached is None:
+            yield self._discovery_request(urljoin(self.base_url, "/robots.txt"), "robots")
+            return
+        for req in self._source_requests(*cached):
+            yield req
+
+    def _cached_discovery(self) -> tuple[list[str], list[str]] | None:
+        """What today's discovery found (None: discover now; a backfill always does)."""
+        assert self.archive is not None
+        raw = self.archive.get_state(self.site, DISCOVERY)
+        try:
+            found = json.loads(raw) if raw and not self.backfill else None
+        except ValueError:
+            found = None
+        if not isinstance(found, dict) or found.get("day") != self.today().isoformat():
+            return None
+        return list(found.get("sitemaps") or []), list(found.get("feeds") or [])
+
+    def _discovery_request(self, url: str, kind: str, **meta: Any) -> Request:
+        return Request(url, callback=self.parse_listing, errback=self.on_error, priority=50,
+                       meta={"kind": kind, **meta}, dont_filter=True)  # fmt: skip
+
+    def _found(self, sitemaps: list[str], feeds: list[str]) -> Iterable[Request]:
+        """Discovery is done: keep what it found for today's runs, then read the sources."""
+        assert self.archive is not None
+        record = {"day": self.today().isoformat(), "sitemaps": sitemaps, "feeds": feeds}
+        self.archive.set_state(self.site, DISCOVERY, json.dumps(record))
+        logger.info("%s: %d sitemaps, %d feeds", self.site, len(sitemaps), len(feeds))
+        return self._source_requests(sitemaps, feeds)
+
+    def _source_requests(self, sitemaps: list[str], feeds: list[str]) -> Iterable[Request]:
+        """The sitemaps (the profile's and the site's); without any, the feeds and the home page."""
+        named = [self._on_root(urljoin(self.base_url, u)) for u in self.profile.sitemaps or ()]
+        sitemaps = list(dict.fromkeys([*named, *(self._on_root(u) for u in sitemaps)]))
+        if sitemaps:
+            return [self.listing_request(u, "sitemap") for u in sitemaps]
+        feeds = list(dict.fromkeys([*self.feed_urls(), *(self._on_root(u) for u in feeds)]))
+        return [*(self.listing_request(u, "feed") for u in feeds), self.listing_request(self.base_url, "page")]
+
+    def _on_root(self, url: str) -> str:
+        return url if self.on_root(url) or not same_site(url, self.profile.url) else on_root(url, self.base_url)
+
+    # --- callbacks -------------------------------------------------------------------------
+    def parse_listing(self, response: Response) -> Iterable[Any]:
+        kind = response.meta.get("kind")
+        if kind == "robots":
+            sitemaps = robots_sitemaps(response.body, response.url)
+            yield self._discovery_request(self.base_url, "home", sitemaps=sitemaps)
+            return
+        try:
+            if kind == "home":
+                yield from self._read_home(response)
+            elif kind == "sitemap":
+                yield from self._read_sitemap(response)
+            else:
+                yield from self._read_page(response, kind)
+        except Skip as skip:
+            yield from self.listing_failed(response.url, kind, skip.reason, skip.detail)
+
+    def _read_home(self, response: Response) -> Iterable[Any]:
+        sitemaps = response.meta.get("sitemaps") or []
+        feeds = feed_links(self._text(response), response.url)
+        yield from self._found(sitemaps, feeds)
+
+    def _read_page(self, response: Response, kind: str) -> Iterable[Any]:
+        if kind == "feed":
+            entries = read_feed(response.body, response.url, self.tz)
+        else:
+            entries = article_links(self._text(response), response.url, self.pattern)
+        yield from self._entries(entries, articles_only=True)
+
+    def _read_sitemap(self, response: Response) -> Iterable[Any]:
+        page = read_sitemap(response.body, self.tz)
+        if page.is_index:
+            yield from self._walk_index(page.entries)
+        else:
+            yield from self._entries(page.entries, articles_only=self.pattern is not None)
+        mark = response.meta.get("mark")
+        if mark:
+            self.walk_marks[response.meta["mark_key"]] = mark
+
+    def _walk_index(self, children: list[Entry]) -> Iterable[Request]:
+        """The sitemaps of an index that this run walks (`plan.walk_sitemap`)."""
+        assert self.archive is not None
+        cut = policy.coverage_cut(self.run.coverage, self.now, self.refresh_hours)
+        walked = 0
+        for child in children:
+            self.saw_lastmod |= child.lastmod is not None
+            key = WALKED + url_key(child.url)
+            last = self.archive.get_state(self.site, key)
+            walked += last is not None
+            if plan.walk_sitemap(child, last, full=self.full, since=self.since, cut=cut, today=self.today()):
+                mark = plan.walk_mark(child, self.today())
+                req = self.listing_request(self._on_root(child.url), "sitemap")
+                req.meta.update(mark_key=key, mark=mark)
+                yield req
+        self.run.evidence.page(len(children), walked)
+
+    def _entries(self, entries: list[Entry], *, articles_only: bool) -> Iterable[Request]:
+        """The articles a listing leads to (`plan.fetch_reason`), each once, on this run's root."""
+        chosen: dict[str, tuple[str, Entry]] = {}
+        for entry in entries:
+            url = fold_url(entry.url)
+            if not same_site(url, self.profile.url) and not self.on_root(url):
+                continue
+            if articles_only and not looks_like_article(url, self.pattern):
+                continue
+            if not plan.in_range(entry, self.since, self.until, self.tz):
+                continue
+            self.saw_lastmod |= entry.lastmod is not None
+            chosen.setdefault(url_key(url, self.pattern), (self._on_root(url), entry))
+        assert self.archive is not None
+        keys = list(chosen)
+        known = self.archive.known(self.site, keys)
+        skipped = self.archive.skip_history(self.site, keys)
+        self.run.evidence.page(len(keys), len(known))
+        for key, (url, entry) in chosen.items():
+            why = plan.fetch_reason(entry, known.get(key), skipped.get(key), self.now,
+                                    refresh_hours=self.refresh_hours, backfill=self.backfill)  # fmt: skip
+            if why is not None:
+                req = self.article_request(url, key, why)
+                if req is not None:
+                    yield req
+
+    @staticmethod
+    def _text(response: Response) -> str:
+        if not isinstance(response, TextResponse):
+            raise Skip("not_listing", "not a text page")
+        return response.text
+
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        """A robots.txt that is missing or fails is no robots.txt (discovery goes on with the
+        home page); a sitemap, feed or page that fails leaves discovery incomplete."""
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind")
+        if kind == "robots":
+            release(failure)
+            yield self._discovery_request(self.base_url, "home", sitemaps=[])
+            return
+        if kind == "home":  # what robots.txt gave still counts; nothing is kept for today
+            self.run.discovery_complete = False
+            yield from super().on_error(failure)
+            yield from self._source_requests(request.meta.get("sitemaps") or [], [])
+            return
+        yield from super().on_error(failure)
+        if kind in ("sitemap", "feed", "page"):
+            self.run.discovery_complete = False
