@@ -161,19 +161,27 @@ class GenericSpider(SiteSpider):
     def _found(self, sitemaps: list[str], feeds: list[str]) -> Iterable[Request]:
         """Discovery is done: keep what it found for today's runs, then read the sources."""
         assert self.archive is not None
-        record = {"day": self.today().isoformat(), "sitemaps": sitemaps, "feeds": feeds}
+        record = {"day": self.today().isoformat(), "sitemaps": [self._portable(u) for u in sitemaps],
+                  "feeds": [self._portable(u) for u in feeds]}  # fmt: skip
         self.archive.set_state(self.site, DISCOVERY, json.dumps(record))
         logger.info("%s: %d sitemaps, %d feeds", self.site, len(sitemaps), len(feeds))
         return self._source_requests(sitemaps, feeds)
 
     def _source_requests(self, sitemaps: list[str], feeds: list[str]) -> Iterable[Request]:
         """The sitemaps (the profile's and the site's); without any, the feeds and the home page."""
-        named = [self._on_root(urljoin(self.base_url, u)) for u in self.profile.sitemaps or ()]
-        sitemaps = list(dict.fromkeys([*named, *(self._on_root(u) for u in sitemaps)]))
+        named = [*(self.profile.sitemaps or ()), *sitemaps]
+        sitemaps = list(dict.fromkeys(self._on_root(urljoin(self.base_url, u)) for u in named))
         if sitemaps:
             return [self.listing_request(u, "sitemap") for u in sitemaps]
-        feeds = list(dict.fromkeys([*self.feed_urls(), *(self._on_root(u) for u in feeds)]))
+        feeds = list(dict.fromkeys([*self.feed_urls(), *(self._on_root(urljoin(self.base_url, u)) for u in feeds)]))
         return [*(self.listing_request(u, "feed") for u in feeds), self.listing_request(self.base_url, "page")]
+
+    def _portable(self, url: str) -> str:
+        """A URL of the site as its path (the crawl state outlives this run's root)."""
+        if not (self.on_root(url) or same_site(url, self.profile.url)):
+            return url
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
 
     def _on_root(self, url: str) -> str:
         return url if self.on_root(url) or not same_site(url, self.profile.url) else on_root(url, self.base_url)
