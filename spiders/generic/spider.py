@@ -75,6 +75,18 @@ def find_profile(site: str | None, url: str | None, profile: Any) -> Any:
     raise ValueError("the generic spider needs a site (-a site=NAME) or a root (-a url=URL)")
 
 
+def _profile_named(name: str) -> Any:
+    """The profile `name` of the sites file (`--sites`, $NEWSARCHIVE_SITES, ./sites.toml): how
+    ``scrapy crawl generic -a site=NAME`` and Scrapyd find it."""
+    from newsarchive.sites import load_sites, sites_file
+
+    path = sites_file(None)
+    found = load_sites(path).get(name) if path is not None else None
+    if found is None:
+        raise ValueError(f"no site {name!r} in the sites file ({path or 'none found'})")
+    return found
+
+
 class GenericSpider(SiteSpider):
     """A site from its profile: discovery by robots.txt, sitemaps and feeds; the generic
     extractor `spiders.generic.parse_article` for the pages."""
@@ -115,7 +127,7 @@ class GenericSpider(SiteSpider):
         from spiders.generic import parse_article
 
         article = parse_article(html, url, self.profile)
-        return replace(article, site=self.site, site_id=url_key(article.url, self.pattern))
+        return article if article.site == self.site else replace(article, site=self.site)
 
     def covered_state(self) -> dict[str, str | None]:
         state: dict[str, str | None] = dict(self.walk_marks)

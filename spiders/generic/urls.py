@@ -2,8 +2,9 @@
 (``utm_*``, ``fbclid`` …), a fragment or an AMP form is fetched once, and so that the archive
 knows a page whatever root (the site, a mirror, the replica) it was reached through.
 
-The key is the folded URL's path and query, without scheme or host; with a profile's
-`article_url` pattern naming an ``id`` group, the key is that id.
+The key is what `spiders.generic.parse_article` gives as the article's ``site_id``: the folded
+URL's path (and query) without the slashes around it, scheme and host left out; with a
+profile's `article_url` pattern, its ``id`` group (or, naming none, what it matched).
 """
 
 from __future__ import annotations
@@ -44,14 +45,16 @@ def fold_url(url: str, base: str | None = None) -> str:
 
 def url_key(url: str, article_url: re.Pattern[str] | None = None) -> str:
     """The key the archive knows the article by (its ``site_id``): the ``id`` group of the
-    profile's `article_url` when it names one and matches, else the folded path and query."""
+    profile's `article_url` when it matches (what it matched, when it names no group), else
+    the folded path and query without the slashes around the path."""
     folded = fold_url(url)
-    if article_url is not None and "id" in article_url.groupindex:
+    if article_url is not None:
         match = article_url.search(folded)
-        if match and match.group("id"):
-            return match.group("id")
+        if match:
+            return match.group("id") if "id" in article_url.groupindex else match.group(0)
     parts = urlsplit(folded)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    path = parts.path.strip("/")
+    return f"{path}?{parts.query}" if parts.query else path
 
 
 def on_root(url: str, root: str) -> str:
