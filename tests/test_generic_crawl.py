@@ -1,0 +1,236 @@
+"""The generic spider end to end against the newsroom replica (issue 13's "Must hold"): a full
+crawl stores exactly the truth, an advance with edits gives new versions, a repeat run changes
+nothing, a quiet hour costs at most six requests; newsroom and novinite in one run into one
+archive; the read side across both sites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.extract import token_f1
+from tests.helpers import rows, run_cli
+from tests.replica.process import Replica
+
+NEWSROOM_TZ = "America/New_York"
+#: issue 13: the most requests an hourly run may make on an hour with nothing new.
+QUIET_HOUR_REQUESTS = 6
+
+
+def sites_file(path: Path, **roots: str) -> Path:
+    """A sites file naming each replica's root (newsroom as a profile, novinite as its module)."""
+    lines = []
+    for name, url in roots.items():
+        lines += [f"[sites.{name}]", f'url = "{url}"']
+        if name == "newsroom":
+            lines.append(f'timezone = "{NEWSROOM_TZ}"')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def crawl_sites(sites: Path, db: Path, replica_now: str, *extra: str) -> Any:
+    return run_cli(
+        "crawl", *extra, "--sites", str(sites), "--db", str(db), "--delay", "0",
+        "--concurrency", "16", "--timeout", "3", "--log-file", str(db.with_suffix(".log")),
+        now=replica_now,
+    )  # fmt: skip
+
+
+def requests_of(replica: Replica, before: dict[str, Any]) -> int:
+    return int(replica.stats()["total"]) - int(before["total"])
+
+
+def stored(db: Path, site: str = "newsroom") -> dict[str, dict[str, Any]]:
+    return {r["url"]: r for r in rows(db, "select * from articles where site = ?", site)}
+
+
+def differences(got: dict[str, dict[str, Any]], truth: list[dict[str, Any]]) -> list[str]:
+    """How stored articles (by URL) differ from the newsroom's truth: URLs, titles, instants,
+    bodies."""
+    live = {t["canonical_url"]: t for t in truth if not t.get("skip")}
+    problems = [f"missing {u}" for u in sorted(set(live) - set(got))]
+    problems += [f"extra {u}" for u in sorted(set(got) - set(live))]
+    for url in sorted(set(live) & set(got)):
+        want, have = live[url], got[url]
+        if have["title"] != want["title"]:
+            problems.append(f"{url} title {have['title']!r} != {want['title']!r}")
+        if have["published"] != want["published"]:
+            problems.append(f"{url} published {have['published']} != {want['published']}")
+        f1 = token_f1(have["body"], want["body"])
+        if f1 < 0.98:
+            problems.append(f"{url} body F1 {f1:.3f}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def newsroom_runs(make_replica_module: Any, tmp_path_factory: Any) -> dict[str, Any]:
+    """One newsroom archive through its life: a full backfill, a repeat, a quiet hour, a quiet
+    hour on the next day, then an hour with new and edited articles (each run's outcome kept)."""
+    replica = make_replica_module(site="newsroom", articles=300, seed=1)
+    tmp = tmp_path_factory.mktemp("generic")
+    sites, db = sites_file(tmp / "sites.toml", newsroom=replica.url), tmp / "archive.db"
+    runs: dict[str, Any] = {"replica": replica, "db": db}
+
+    def run(name: str, *extra: str) -> None:
+        before = replica.stats()
+        result = crawl_sites(sites, db, replica.now(), "newsroom", *extra)
+        runs[name] = {"result": result, "requests": requests_of(replica, before),
+                      "run": rows(db, "select * from runs order by id desc limit 1")[0],
+                      "articles": stored(db), "truth": replica.truth()}  # fmt: skip
+
+    run("full", "--full")
+    run("repeat")
+    replica.advance(hours=1)
+    run("quiet")
+    replica.advance(hours=24)
+    run("quiet_next_day")
+    runs["advanced"] = replica.advance(hours=1, publish=3, edit=4)
+    run("edits")
+    return runs
+
+
+def test_a_full_crawl_stores_exactly_the_truth(newsroom_runs):
+    full = newsroom_runs["full"]
+    assert full["result"].returncode == 0, full["result"].stderr
+    assert len(full["truth"]) == 300
+    assert differences(full["articles"], full["truth"]) == []
+    assert full["run"]["status"] == "ok" and full["run"]["articles_new"] == 300
+    # No AMP or tracking doubles were even fetched: one request per article and a few more.
+    assert full["requests"] <= 300 + 12, full["requests"]
+
+
+def test_a_repeat_run_changes_nothing(newsroom_runs):
+    repeat, full = newsroom_runs["repeat"], newsroom_runs["full"]
+    assert repeat["result"].returncode == 0, repeat["result"].stderr
+    run = repeat["run"]
+    assert (run["status"], run["articles_new"], run["articles_updated"]) == ("ok", 0, 0)
+    assert repeat["articles"] == full["articles"]
+
+
+@pytest.mark.parametrize("hour", ["quiet", "quiet_next_day"])
+def test_a_quiet_hour_costs_at_most_six_requests(newsroom_runs, hour):
+    quiet = newsroom_runs[hour]
+    assert quiet["result"].returncode == 0, quiet["result"].stderr
+    assert quiet["run"]["status"] == "ok"
+    assert quiet["requests"] <= QUIET_HOUR_REQUESTS, quiet["requests"]
+    assert quiet["run"]["requests"] == quiet["requests"]  # Scrapy's count is the site's
+    assert quiet["articles"] == newsroom_runs["full"]["articles"]
+
+
+def test_an_advance_with_edits_gives_new_articles_and_new_versions(newsroom_runs):
+    edits, advanced, db = newsroom_runs["edits"], newsroom_runs["advanced"], newsroom_runs["db"]
+    assert edits["result"].returncode == 0, edits["result"].stderr
+    assert (edits["run"]["articles_new"], edits["run"]["articles_updated"]) == (3, 4)
+    assert differences(edits["articles"], edits["truth"]) == []
+    truth = {t["canonical_url"]: t for t in edits["truth"]}
+    edited = [t for t in truth.values() if int(t["site_id"]) in advanced["edited"]]
+    assert len(edited) == 4
+    for t in edited:
+        article = edits["articles"][t["canonical_url"]]
+        assert article["version"] == t["version"] == 2
+        old = rows(db, "select * from article_versions where article_id = ?", article["id"])
+        assert [v["version"] for v in old] == [1] and old[0]["body"] != article["body"]
+    # The hour cost what changed and the sitemaps that say so, not a walk of everything.
+    assert edits["requests"] <= 3 + 4 + 8, edits["requests"]
+
+
+# --- two sites in one run -----------------------------------------------------------------------
+def first_day(replica: Replica) -> str:
+    return min(t["published"][:10] for t in replica.truth())
+
+
+def same_articles(got: dict[str, dict[str, Any]], truth: list[dict[str, Any]]) -> list[str]:
+    """The stored newsroom articles against its truth: the same URLs, titles and instants
+    (bodies are measured on the 300-article crawl above)."""
+    return [p for p in differences(got, truth) if " body F1 " not in p]
+
+
+@pytest.fixture(scope="module")
+def both(make_replica_module: Any, tmp_path_factory: Any) -> dict[str, Any]:
+    """novinite and newsroom backfilled in one run into one archive."""
+    novinite = make_replica_module(articles=60, seed=2, eras=False)
+    newsroom = make_replica_module(site="newsroom", articles=60, seed=2)
+    tmp = tmp_path_factory.mktemp("both")
+    sites = sites_file(tmp / "sites.toml", novinite=novinite.url, newsroom=newsroom.url)
+    db = tmp / "archive.db"
+    since = min(first_day(novinite), first_day(newsroom))
+    result = crawl_sites(sites, db, newsroom.now(), "--since", since)
+    return {"novinite": novinite, "newsroom": newsroom, "db": db, "result": result}
+
+
+def test_novinite_and_newsroom_in_one_run_into_one_archive(both):
+    novinite, newsroom, db = both["novinite"], both["newsroom"], both["db"]
+    assert both["result"].returncode == 0, both["result"].stderr
+    runs = rows(db, "select site, status, articles_new from runs order by site")
+    assert [(r["site"], r["status"]) for r in runs] == [("newsroom", "ok"), ("novinite", "ok")]
+    assert same_articles(stored(db), newsroom.truth()) == []
+    novinite_ids = {r["site_id"] for r in rows(db, "select site_id from articles where site = 'novinite'")}
+    assert novinite_ids == {str(t["site_id"]) for t in novinite.truth() if not t.get("skip")}
+    assert [r["articles_new"] for r in runs] == [len(newsroom.truth()), len(novinite_ids)]
+    assert len(both["result"].stdout.strip().splitlines()) == 2  # one summary line a site
+
+
+def test_one_site_dead_the_other_is_stored_and_the_exit_is_1(make_replica, tmp_path):
+    novinite = make_replica(articles=60, seed=3, eras=False)
+    newsroom = make_replica(site="newsroom", articles=40, seed=3)
+    sites = sites_file(tmp_path / "sites.toml", novinite=novinite.url, newsroom=newsroom.url)
+    db = tmp_path / "archive.db"
+    novinite.set_faults("dead=1")
+    result = crawl_sites(sites, db, newsroom.now(), "--since", first_day(newsroom))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert same_articles(stored(db), newsroom.truth()) == []
+    runs = {r["site"]: r for r in rows(db, "select * from runs")}
+    assert runs["newsroom"]["status"] == "ok" and runs["novinite"]["status"] == "failed"
+    assert rows(db, "select count(*) as n from articles where site = 'novinite'")[0]["n"] == 0
+
+
+# --- the read side across sites -----------------------------------------------------------------
+def test_search_stats_and_export_filter_by_site(both, tmp_path):
+    db = str(both["db"])
+    counts = {r["site"]: r["n"] for r in rows(both["db"], "select site, count(*) as n from articles group by site")}
+    assert set(counts) == {"novinite", "newsroom"}
+    for site in counts:
+        title = rows(both["db"], "select title from articles where site = ? limit 1", site)[0]["title"]
+        word = max(title.split(), key=len).strip(".,:;'\"()")
+        found = run_cli("search", word, "--site", site, "--json", "--limit", "1000", "--db", db)
+        assert found.returncode == 0, found.stderr
+        hits = [json.loads(line) for line in found.stdout.splitlines()]
+        assert hits and {h["site"] for h in hits} == {site}
+        out = tmp_path / f"{site}.jsonl"
+        exported = run_cli("export", "--site", site, "--output", str(out), "--db", db)
+        assert exported.returncode == 0, exported.stderr
+        assert len(out.read_text("utf-8").splitlines()) == counts[site]
+    everything = run_cli("search", "the", "--json", "--limit", "1000", "--db", db)
+    assert {json.loads(line)["site"] for line in everything.stdout.splitlines()} == set(counts)
+    stats = json.loads(run_cli("stats", "--json", "--db", db).stdout)
+    assert {s["site"]: s["articles"] for s in stats["sites"]} == counts
+
+
+def test_history_of_a_profile_sites_edited_article(newsroom_runs):
+    db, edits = newsroom_runs["db"], newsroom_runs["edits"]
+    article = next(a for a in edits["articles"].values() if a["version"] == 2)
+    history = run_cli("history", f"newsroom:{article['site_id']}", "--db", str(db))
+    assert history.returncode == 0 and "2 versions" in history.stdout, history.stdout
+    assert "\n+" in history.stdout  # the added or rewritten paragraph
+    assert run_cli("history", article["url"], "--db", str(db)).stdout == history.stdout
+
+
+def test_datasette_filters_by_site(both):
+    import asyncio
+
+    from newsarchive.serve import make_datasette
+
+    counts = {r["site"]: r["n"] for r in rows(both["db"], "select site, count(*) as n from articles group by site")}
+
+    async def fetch(site: str) -> Any:
+        ds = make_datasette(str(both["db"]))
+        path = f"/archive/articles.json?site={site}&_shape=array&_size=max&_col=site"
+        response = await ds.client.get(path)
+        return response.status_code, response.json()
+
+    for site, count in counts.items():
+        status, data = asyncio.run(fetch(site))
+        assert status == 200 and len(data) == count and {r["site"] for r in data} == {site}
