@@ -76,7 +76,7 @@ def export(
     Example:
         newsarchive export > articles.jsonl
         newsarchive export --format csv --since 2024-12-01 -o december.csv
-        newsarchive export --site novinite > novinite.jsonl
+        newsarchive export --site examplenews > examplenews.jsonl
         newsarchive export | jq -r .title | head
     """
     check_range(since, until)
