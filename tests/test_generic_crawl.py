@@ -6,13 +6,15 @@ archive; the read side across both sites."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.extract import token_f1
-from tests.helpers import rows, run_cli
+from tests.helpers import ROOT, cli_env, rows, run_cli
 from tests.replica.process import Replica
 
 NEWSROOM_TZ = "America/New_York"
@@ -135,6 +137,49 @@ def test_an_advance_with_edits_gives_new_articles_and_new_versions(newsroom_runs
         assert [v["version"] for v in old] == [1] and old[0]["body"] != article["body"]
     # The hour cost what changed and the sitemaps that say so, not a walk of everything.
     assert edits["requests"] <= 3 + 4 + 8, edits["requests"]
+
+
+def test_a_site_without_sitemaps_is_read_from_its_feed_and_home_page(make_replica, tmp_path):
+    """novinite's replica as a profile site: no sitemaps, a feed, article links on its home
+    page that the profile's `article_url` picks out."""
+    replica = make_replica(articles=60, seed=2, eras=False)
+    sites = tmp_path / "sites.toml"
+    sites.write_text(
+        f'[sites.plain]\nurl = "{replica.url}"\ntimezone = "Europe/Sofia"\n'
+        f'feeds = ["{replica.url}services/news_rdf.php"]\n'
+        "article_url = '/articles/(?P<id>\\d+)/'\n",
+        "utf-8",
+    )
+    db = tmp_path / "archive.db"
+    before = replica.stats()
+    first = crawl_sites(sites, db, replica.now(), "plain")
+    assert first.returncode == 0, first.stdout + first.stderr
+    ids = {r["site_id"] for r in rows(db, "select site_id from articles where site = 'plain'")}
+    live = {str(t["site_id"]) for t in replica.truth() if not t.get("skip")}
+    assert len(ids) >= 20 and ids <= live  # the home page's newest, under the pattern's id
+    skipped = rows(db, "select count(*) as n from skips")[0]["n"]
+    fetched = replica.stats()["article"] - before["article"]
+    assert fetched == len(ids) + skipped  # each article once
+    before = replica.stats()
+    again = crawl_sites(sites, db, replica.now(), "plain")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert requests_of(replica, before) <= QUIET_HOUR_REQUESTS
+
+
+def test_scrapy_crawl_generic_with_a_bare_root(make_replica, tmp_path):
+    """`scrapy crawl generic -a url=ROOT`: a site tried with no profile (UTC, all discovered)."""
+    replica = make_replica(site="newsroom", articles=30, seed=4)
+    db = tmp_path / "archive.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "generic", "-a", f"url={replica.url}",
+         "-a", "full=1", "-s", f"NEWSARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0",
+         "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
+        cwd=ROOT, env=cli_env(replica.now()), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    got = {r["url"]: r for r in rows(db, "select * from articles")}
+    assert same_articles(got, replica.truth()) == []
+    assert {r["site"] for r in got.values()} == {"127.0.0.1"}
 
 
 # --- two sites in one run -----------------------------------------------------------------------

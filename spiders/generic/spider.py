@@ -177,16 +177,20 @@ class GenericSpider(SiteSpider):
                   "feeds": [self._portable(u) for u in feeds]}  # fmt: skip
         self.archive.set_state(self.site, DISCOVERY, json.dumps(record))
         logger.info("%s: %d sitemaps, %d feeds", self.site, len(sitemaps), len(feeds))
-        return self._source_requests(sitemaps, feeds)
+        return self._source_requests(sitemaps, feeds, home=False)
 
-    def _source_requests(self, sitemaps: list[str], feeds: list[str]) -> Iterable[Request]:
-        """The sitemaps (the profile's and the site's); without any, the feeds and the home page."""
+    def _source_requests(
+        self, sitemaps: list[str], feeds: list[str], *, home: bool = True
+    ) -> Iterable[Request]:
+        """The sitemaps (the profile's and the site's); without any, the feeds and (unless the
+        home page was just read for discovery) the home page."""
         named = [*(self.profile.sitemaps or ()), *sitemaps]
         sitemaps = list(dict.fromkeys(self._on_root(urljoin(self.base_url, u)) for u in named))
         if sitemaps:
             return [self.listing_request(u, "sitemap") for u in sitemaps]
         feeds = list(dict.fromkeys([*self.feed_urls(), *(self._on_root(urljoin(self.base_url, u)) for u in feeds)]))
-        return [*(self.listing_request(u, "feed") for u in feeds), self.listing_request(self.base_url, "page")]
+        pages = [self.listing_request(self.base_url, "page")] if home else []
+        return [*(self.listing_request(u, "feed") for u in feeds), *pages]
 
     def _portable(self, url: str) -> str:
         """A URL of the site as its path (the crawl state outlives this run's root)."""
@@ -216,9 +220,13 @@ class GenericSpider(SiteSpider):
             yield from self.listing_failed(response.url, kind, skip.reason, skip.detail)
 
     def _read_home(self, response: Response) -> Iterable[Any]:
+        """The home page read for discovery: its feeds and (without sitemaps) its article
+        links, read from this answer rather than asked for again."""
         sitemaps = response.meta.get("sitemaps") or []
         feeds = feed_links(self._text(response), response.url)
         yield from self._found(sitemaps, feeds)
+        if not self.profile.sitemaps and not sitemaps:
+            yield from self._read_page(response, "page")
 
     def _read_page(self, response: Response, kind: str) -> Iterable[Any]:
         if kind == "feed":
@@ -298,7 +306,7 @@ class GenericSpider(SiteSpider):
         if kind == "home":  # what robots.txt gave still counts; nothing is kept for today
             self.run.discovery_complete = False
             yield from super().on_error(failure)
-            yield from self._source_requests(request.meta.get("sitemaps") or [], [])
+            yield from self._source_requests(request.meta.get("sitemaps") or [], [], home=False)
             return
         yield from super().on_error(failure)
         if kind in ("sitemap", "feed", "page"):
