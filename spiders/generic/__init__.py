@@ -9,5 +9,6 @@ Discovery is pure (text in, entries out, no I/O), one module per source of links
 - `sitemaps`: sitemap indexes, urlsets and Google News sitemaps (gzip or not);
 - `feeds`: RSS 1.0/2.0 and Atom entries (feedparser);
 - `plan`: which sitemap to walk and which entry to fetch, as pure decisions;
+- `profile`: the profile a run crawls (the catalogue's, one named in the sites file, a bare root);
 - `spider`: `GenericSpider`, which crawls a profile site with them.
 """

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -31,6 +31,7 @@ from spiders.generic import plan
 from spiders.generic.discovery import article_links, feed_links, looks_like_article
 from spiders.generic.entries import Entry
 from spiders.generic.feeds import read_feed
+from spiders.generic.profile import find_profile
 from spiders.generic.robots import robots_sitemaps
 from spiders.generic.sitemaps import read_sitemap
 from spiders.generic.urls import fold_url, on_root, same_site, url_key
@@ -40,51 +41,6 @@ logger = logging.getLogger(__name__)
 #: The crawl state's keys: what discovery found (and on which day), whether the site's sitemaps
 #: give ``lastmod``, and (prefix) the mark of each sitemap's last complete walk.
 DISCOVERY, LASTMOD, WALKED = "discovery", "lastmod", "sitemap "
-
-
-@dataclass(frozen=True)
-class QuickProfile:
-    """A site known only by its root (``-a url=…``): UTC, nothing named, discovery does all."""
-
-    name: str
-    url: str
-    timezone: str = "UTC"
-    feeds: Sequence[str] = ()
-    sitemaps: Sequence[str] = ()
-    article_url: str | None = None
-    delay: float | None = None
-    selectors: Any = None
-
-    @classmethod
-    def for_root(cls, url: str) -> QuickProfile:
-        host = (urlsplit(url).hostname or "site").lower()
-        return cls(name=host[4:] if host.startswith("www.") else host, url=url)
-
-
-def find_profile(site: str | None, url: str | None, profile: Any) -> Any:
-    """The profile a run crawls: given as an object (the site catalogue), by name from the
-    sites file, or made from a bare root. ValueError (bad usage) when there is none."""
-    if profile is not None:
-        return profile
-    if site:
-        from newsarchive import sites  # the site profiles (`--sites`, sites.toml)
-
-        return sites.profile(site)
-    if url:
-        return QuickProfile.for_root(url)
-    raise ValueError("the generic spider needs a site (-a site=NAME) or a root (-a url=URL)")
-
-
-def _profile_named(name: str) -> Any:
-    """The profile `name` of the sites file (`--sites`, $NEWSARCHIVE_SITES, ./sites.toml): how
-    ``scrapy crawl generic -a site=NAME`` and Scrapyd find it."""
-    from newsarchive.sites import load_sites, sites_file
-
-    path = sites_file(None)
-    found = load_sites(path).get(name) if path is not None else None
-    if found is None:
-        raise ValueError(f"no site {name!r} in the sites file ({path or 'none found'})")
-    return found
 
 
 class GenericSpider(SiteSpider):
@@ -130,7 +86,10 @@ class GenericSpider(SiteSpider):
         return article if article.site == self.site else replace(article, site=self.site)
 
     def covered_state(self) -> dict[str, str | None]:
-        state: dict[str, str | None] = dict(self.walk_marks)
+        """Whether the site gives ``lastmod``, and the sitemaps this run walked completely (a
+        backfill of some days only fetched a part of each: it marks none)."""
+        whole = self.since is None and self.until is None
+        state: dict[str, str | None] = dict(self.walk_marks) if whole else {}
         state[LASTMOD] = "yes" if self.saw_lastmod else "no"
         return state
 
