@@ -41,8 +41,9 @@ def crawl_sites(sites: Path, db: Path, replica_now: str, *extra: str) -> Any:
     )  # fmt: skip
 
 
-def requests_of(replica: Replica, before: dict[str, Any]) -> int:
-    return int(replica.stats()["total"]) - int(before["total"])
+def requests_of(replica: Replica, before: dict[str, Any], kind: str = "total") -> int:
+    """Requests the replica answered since `before` (its stats), in all or of one kind."""
+    return int(replica.stats()[kind]) - int(before[kind])
 
 
 def stored(db: Path, site: str = "newsroom") -> dict[str, dict[str, Any]]:
@@ -80,6 +81,7 @@ def newsroom_runs(make_replica_module: Any, tmp_path_factory: Any) -> dict[str, 
         before = replica.stats()
         result = crawl_sites(sites, db, replica.now(), "newsroom", *extra)
         runs[name] = {"result": result, "requests": requests_of(replica, before),
+                      "article_requests": requests_of(replica, before, "article"),
                       "run": rows(db, "select * from runs order by id desc limit 1")[0],
                       "articles": stored(db), "truth": replica.truth()}  # fmt: skip
 
@@ -100,7 +102,9 @@ def test_a_full_crawl_stores_exactly_the_truth(newsroom_runs):
     assert len(full["truth"]) == 300
     assert differences(full["articles"], full["truth"]) == []
     assert full["run"]["status"] == "ok" and full["run"]["articles_new"] == 300
-    # No AMP or tracking doubles were even fetched: one request per article and a few more.
+    # No AMP, shortlink or tracking double was even fetched: one request per article, and
+    # robots.txt, the home page and the sitemaps besides.
+    assert full["article_requests"] == 300
     assert full["requests"] <= 300 + 12, full["requests"]
 
 
@@ -136,6 +140,7 @@ def test_an_advance_with_edits_gives_new_articles_and_new_versions(newsroom_runs
         old = rows(db, "select * from article_versions where article_id = ?", article["id"])
         assert [v["version"] for v in old] == [1] and old[0]["body"] != article["body"]
     # The hour cost what changed and the sitemaps that say so, not a walk of everything.
+    assert edits["article_requests"] == 3 + 4
     assert edits["requests"] <= 3 + 4 + 8, edits["requests"]
 
 
