@@ -23,6 +23,8 @@ from urllib.parse import urljoin, urlsplit
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from newsarchive import exitcodes
+from newsarchive.archive import ArchiveError
 from newsarchive.crawl import policy
 from newsarchive.crawl.failures import release
 from newsarchive.crawl.spider import SiteSpider
@@ -66,6 +68,9 @@ class GenericSpider(SiteSpider):
         if found.delay is not None:
             self.download_delay = float(found.delay)
         self.walk_marks: dict[str, str] = {}
+        #: Sitemaps asked for in this run (an index that lists itself, or two that list each
+        #: other, is read once).
+        self.sitemaps_asked: set[str] = set()
         self.saw_lastmod = False
         self.trust_lastmod = False
 
@@ -134,7 +139,11 @@ class GenericSpider(SiteSpider):
         assert self.archive is not None
         record = {"day": self.today().isoformat(), "sitemaps": [self._portable(u) for u in sitemaps],
                   "feeds": [self._portable(u) for u in feeds]}  # fmt: skip
-        self.archive.set_state(self.site, DISCOVERY, json.dumps(record))
+        try:
+            self.archive.set_state(self.site, DISCOVERY, json.dumps(record))
+        except ArchiveError as exc:
+            self.run.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
+            return []
         logger.info("%s: %d sitemaps, %d feeds", self.site, len(sitemaps), len(feeds))
         return self._source_requests(sitemaps, feeds, home=False)
 
@@ -146,10 +155,21 @@ class GenericSpider(SiteSpider):
         named = [*(self.profile.sitemaps or ()), *sitemaps]
         sitemaps = list(dict.fromkeys(self._on_root(urljoin(self.base_url, u)) for u in named))
         if sitemaps:
-            return [self.listing_request(u, "sitemap") for u in sitemaps]
+            return [r for r in map(self._sitemap_request, sitemaps) if r is not None]
         feeds = list(dict.fromkeys([*self.feed_urls(), *(self._on_root(urljoin(self.base_url, u)) for u in feeds)]))
         pages = [self.listing_request(self.base_url, "page")] if home else []
         return [*(self.listing_request(u, "feed") for u in feeds), *pages]
+
+    def _sitemap_request(self, url: str) -> Request | None:
+        url = self._on_root(url)
+        if url in self.sitemaps_asked:
+            return None
+        self.sitemaps_asked.add(url)
+        return self.listing_request(url, "sitemap")
+
+    def article_request(self, url: str, site_id: str, why: str) -> Request | None:
+        """As `SiteSpider`'s, on this run's root (an archived URL names the site's own host)."""
+        return super().article_request(self._on_root(url), site_id, why)
 
     def _portable(self, url: str) -> str:
         """A URL of the site as its path (the crawl state outlives this run's root)."""
@@ -215,10 +235,10 @@ class GenericSpider(SiteSpider):
             last = self.archive.get_state(self.site, key)
             walked += last is not None
             if plan.walk_sitemap(child, last, full=self.full, since=self.since, cut=cut, today=self.today()):
-                mark = plan.walk_mark(child, self.today())
-                req = self.listing_request(self._on_root(child.url), "sitemap")
-                req.meta.update(mark_key=key, mark=mark)
-                yield req
+                req = self._sitemap_request(child.url)
+                if req is not None:
+                    req.meta.update(mark_key=key, mark=plan.walk_mark(child, self.today()))
+                    yield req
         self.run.evidence.page(len(children), walked)
 
     def _entries(self, entries: list[Entry], *, articles_only: bool) -> Iterable[Request]:
@@ -233,7 +253,7 @@ class GenericSpider(SiteSpider):
             if not plan.in_range(entry, self.since, self.until, self.tz):
                 continue
             self.saw_lastmod |= entry.lastmod is not None
-            chosen.setdefault(url_key(url, self.pattern), (self._on_root(url), entry))
+            chosen.setdefault(url_key(url, self.pattern), (url, entry))
         assert self.archive is not None
         keys = list(chosen)
         known = self.archive.known(self.site, keys)
