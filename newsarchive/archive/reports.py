@@ -267,19 +267,14 @@ class Reports(Connection):
         *,
         since: date | datetime | str | None = None,
         until: date | datetime | str | None = None,
-        site: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Stream articles (every column; tags and sources as lists) by publication time, of
-        one `site` or of all.
+        """Stream articles (every column; tags and sources as lists) by publication time.
 
         Reads in keyset batches, so memory stays flat for any archive size. A date `until`
         includes its whole day.
         """
         where, params = published_between("published", since, until)
         where.insert(0, "(published, id) > (:after_published, :after_id)")
-        if site is not None:
-            where.append("site = :site")
-            params["site"] = site
         sql = (
             f"SELECT * FROM articles WHERE {' AND '.join(where)} "
             "ORDER BY published, id LIMIT :batch"

@@ -23,7 +23,6 @@ import click
 
 from newsarchive import exitcodes
 from newsarchive.cli.options import (
-    TEXT,
     Failure,
     archive_errors,
     check_range,
@@ -52,7 +51,6 @@ EXPORT_COLUMNS = (
 )
 @day_option("--since", "Only articles published on or after this day (UTC).")
 @day_option("--until", "Only articles published on or before this day (UTC).")
-@click.option("--site", type=TEXT, help="Only articles of this site (as `newsarchive sites` names it).")
 @click.option(
     "-o",
     "--output",
@@ -63,9 +61,7 @@ EXPORT_COLUMNS = (
     help="Write to FILE (replaced only once complete) instead of standard output.",
 )
 @archive_errors
-def export(
-    db: str, fmt: str, since: str | None, until: str | None, site: str | None, output: str
-) -> None:
+def export(db: str, fmt: str, since: str | None, until: str | None, output: str) -> None:
     """Stream articles out, oldest first, as JSON lines or CSV.
 
     Every column of the articles table; tags and sources are JSON arrays (in CSV too).
@@ -76,14 +72,13 @@ def export(
     Example:
         newsarchive export > articles.jsonl
         newsarchive export --format csv --since 2024-12-01 -o december.csv
-        newsarchive export --site examplenews > examplenews.jsonl
         newsarchive export | jq -r .title | head
     """
     check_range(since, until)
     if output != "-" and same_file(output, db):
         raise Failure(f"-o {output} is the archive itself: give another file", exitcodes.USAGE)
     with open_archive(db) as archive:  # exit 5 before anything is written if it is no archive
-        records = archive.export(since=since, until=until, site=site)
+        records = archive.export(since=since, until=until)
         if output == "-":
             write_stdout(records, fmt)
             return
