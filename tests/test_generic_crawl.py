@@ -284,3 +284,113 @@ def test_datasette_filters_by_site(both):
     for site, count in counts.items():
         status, data = asyncio.run(fetch(site))
         assert status == 200 and len(data) == count and {r["site"] for r in data} == {site}
+
+
+# --- what the replica does not serve: no robots.txt, an Atom-only site, a self-listing index ----
+ARTICLE = """<!doctype html><html><head><title>{title}</title>
+<link rel="canonical" href="{root}{path}"><meta property="og:type" content="article">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}",
+"datePublished": "2024-12-06T09:00:00-05:00"}}</script></head>
+<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"""
+
+
+class SmallSite:
+    """A few pages served over HTTP on 127.0.0.1, each request's path logged."""
+
+    def __init__(self, pages: dict[str, tuple[str, bytes]]) -> None:
+        import http.server
+        import threading
+
+        self.pages, self.log = pages, []
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                site.log.append(self.path)
+                kind, body = site.pages.get(self.path.split("?")[0], ("text/html", b""))
+                self.send_response(200 if self.path.split("?")[0] in site.pages else 404)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def article(self, path: str, title: str) -> None:
+        text = " ".join(f"Sentence {i} of the story about {title.lower()} goes on." for i in range(12))
+        paragraphs = "".join(f"<p>{text}</p>" for _ in range(4))
+        html = ARTICLE.format(title=title, root=self.url.rstrip("/"), path=path, paragraphs=paragraphs)
+        self.pages[path] = ("text/html; charset=utf-8", html.encode())
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def small_site() -> Any:
+    site = SmallSite({})
+    yield site
+    site.stop()
+
+
+def crawl_small(site: SmallSite, tmp_path: Path) -> Any:
+    sites = tmp_path / "sites.toml"
+    sites.write_text(f'[sites.small]\nurl = "{site.url}"\ntimezone = "{NEWSROOM_TZ}"\n', "utf-8")
+    return crawl_sites(sites, tmp_path / "archive.db", "2024-12-07T12:00:00Z", "small")
+
+
+def test_without_robots_txt_the_home_pages_atom_feed_is_read(small_site, tmp_path):
+    first, second = "/2024/12/06/first-story-of-the-day/", "/2024/12/05/second-story-of-the-day/"
+    small_site.article(first, "First story")
+    small_site.article(second, "Second story")
+    small_site.pages["/"] = ("text/html", (
+        '<html><head><link rel="alternate" type="application/atom+xml" href="/atom.xml"></head>'
+        f'<body><a href="{first}?utm_source=home">First</a><a href="{first}amp/">AMP</a></body></html>'
+    ).encode())  # fmt: skip
+    small_site.pages["/atom.xml"] = ("application/atom+xml", (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>S</title><id>s</id>'
+        f'<entry><title>First</title><id>1</id><link href="{small_site.url}amp{first}"/>'
+        "<updated>2024-12-06T14:00:00Z</updated></entry>"
+        f'<entry><title>Second</title><id>2</id><link href="{small_site.url[:-1]}{second}?utm_medium=feed"/>'
+        "<updated>2024-12-05T14:00:00Z</updated></entry></feed>"
+    ).encode())  # fmt: skip
+    result = crawl_small(small_site, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fetched = [p.split("?")[0] for p in small_site.log]
+    assert fetched.count("/robots.txt") >= 1 and fetched.count("/") == 1
+    assert fetched.count("/atom.xml") == 1
+    assert sorted(p for p in fetched if p.startswith("/2024/")) == [second, first]  # once each
+    urls = {r["url"] for r in rows(tmp_path / "archive.db", "select url from articles")}
+    assert urls == {small_site.url[:-1] + first, small_site.url[:-1] + second}
+
+
+def test_a_gzip_sitemap_and_an_index_that_lists_itself(small_site, tmp_path):
+    import gzip
+
+    paths = ["/2024/12/06/first-story-of-the-day/", "/2024/12/05/second-story-of-the-day/"]
+    for n, path in enumerate(paths):
+        small_site.article(path, f"Story number {n}")
+    root = small_site.url[:-1]
+    small_site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nSitemap: /index.xml\n")
+    small_site.pages["/index.xml"] = ("application/xml", (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{root}/index.xml</loc></sitemap>"
+        f"<sitemap><loc>{root}/s1.xml.gz</loc><lastmod>2024-12-06T14:00:00Z</lastmod></sitemap>"
+        "</sitemapindex>"
+    ).encode())  # fmt: skip
+    urlset = "".join(f"<url><loc>{root}{p}</loc><lastmod>2024-12-06T14:00:00Z</lastmod></url>" for p in paths)
+    small_site.pages["/s1.xml.gz"] = ("application/gzip", gzip.compress((
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urlset}</urlset>'
+    ).encode()))  # fmt: skip
+    result = crawl_small(small_site, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fetched = [p.split("?")[0] for p in small_site.log]
+    assert fetched.count("/index.xml") == 1 and fetched.count("/s1.xml.gz") == 1
+    assert sorted(p for p in fetched if p.startswith("/2024/")) == sorted(paths)
+    assert len(rows(tmp_path / "archive.db", "select id from articles")) == 2
