@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import Request, Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
 from newsarchive import exitcodes
@@ -65,14 +66,23 @@ class GenericSpider(SiteSpider):
         self.profile = found
         self.site, self.tz = found.name, found.timezone or "UTC"
         self.pattern = re.compile(found.article_url) if found.article_url else None
-        if found.delay is not None:
-            self.download_delay = float(found.delay)
         self.walk_marks: dict[str, str] = {}
         #: Sitemaps asked for in this run (an index that lists itself, or two that list each
         #: other, is read once).
         self.sitemaps_asked: set[str] = set()
         self.saw_lastmod = False
         self.trust_lastmod = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GenericSpider:
+        """As `SiteSpider`'s; the profile's ``delay`` is the site's pace unless the site
+        catalogue or the command line set one (``scrapy crawl generic -a site=NAME``)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        delay = getattr(spider.profile, "delay", None)
+        given = crawler.settings.getpriority("DOWNLOAD_DELAY") or 0
+        if delay is not None and given < SETTINGS_PRIORITIES["spider"]:
+            spider.download_delay = float(delay)
+        return spider  # type: ignore[return-value]
 
     # --- hooks of SiteSpider ---------------------------------------------------------------
     def feed_urls(self) -> list[str]:
