@@ -290,7 +290,7 @@ def test_datasette_filters_by_site(both):
 ARTICLE = """<!doctype html><html><head><title>{title}</title>
 <link rel="canonical" href="{root}{path}"><meta property="og:type" content="article">
 <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}",
-"datePublished": "2024-12-06T09:00:00-05:00"}}</script></head>
+"datePublished": "{published}"}}</script></head>
 <body><article><h1>{title}</h1>{paragraphs}</article></body></html>"""
 
 
@@ -321,10 +321,11 @@ class SmallSite:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def article(self, path: str, title: str) -> None:
+    def article(self, path: str, title: str, published: str = "2024-12-06T09:00:00-05:00") -> None:
         text = " ".join(f"Sentence {i} of the story about {title.lower()} goes on." for i in range(12))
         paragraphs = "".join(f"<p>{text}</p>" for _ in range(4))
-        html = ARTICLE.format(title=title, root=self.url.rstrip("/"), path=path, paragraphs=paragraphs)
+        root = self.url.rstrip("/")
+        html = ARTICLE.format(title=title, root=root, path=path, paragraphs=paragraphs, published=published)
         self.pages[path] = ("text/html; charset=utf-8", html.encode())
 
     def stop(self) -> None:
@@ -339,10 +340,10 @@ def small_site() -> Any:
     site.stop()
 
 
-def crawl_small(site: SmallSite, tmp_path: Path) -> Any:
+def crawl_small(site: SmallSite, tmp_path: Path, now: str = "2024-12-07T12:00:00Z") -> Any:
     sites = tmp_path / "sites.toml"
     sites.write_text(f'[sites.small]\nurl = "{site.url}"\ntimezone = "{NEWSROOM_TZ}"\n', "utf-8")
-    return crawl_sites(sites, tmp_path / "archive.db", "2024-12-07T12:00:00Z", "small")
+    return crawl_sites(sites, tmp_path / "archive.db", now, "small")
 
 
 def test_without_robots_txt_the_home_pages_atom_feed_is_read(small_site, tmp_path):
@@ -394,3 +395,21 @@ def test_a_gzip_sitemap_and_an_index_that_lists_itself(small_site, tmp_path):
     assert fetched.count("/index.xml") == 1 and fetched.count("/s1.xml.gz") == 1
     assert sorted(p for p in fetched if p.startswith("/2024/")) == sorted(paths)
     assert len(rows(tmp_path / "archive.db", "select id from articles")) == 2
+
+
+def test_a_site_without_lastmod_is_refreshed_on_the_back_off_schedule(small_site, tmp_path):
+    path = "/2024/12/07/a-story-published-at-half-past-eleven/"
+    small_site.article(path, "Half past eleven", published="2024-12-07T11:30:00Z")
+    small_site.pages["/feed/"] = ("application/rss+xml", (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>S</title>'
+        f"<item><title>Half past eleven</title><link>{small_site.url[:-1]}{path}</link>"
+        "<pubDate>Sat, 07 Dec 2024 11:30:00 +0000</pubDate></item></channel></rss>"
+    ).encode())  # fmt: skip
+    small_site.pages["/"] = ("text/html", b'<link rel="alternate" type="application/rss+xml" href="/feed/">')
+    fetches = []
+    for now in ("2024-12-07T12:00:00Z", "2024-12-07T12:10:00Z", "2024-12-07T12:45:00Z"):
+        result = crawl_small(small_site, tmp_path, now)
+        assert result.returncode == 0, result.stdout + result.stderr
+        fetches.append(sum(p.split("?")[0] == path for p in small_site.log))
+    # New at 12:00; not due at 12:10; the one-hour step (12:30) passed by 12:45.
+    assert fetches == [1, 1, 2]
