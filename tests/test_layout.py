@@ -9,7 +9,6 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.misc import load_object
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("newsarchive", "spiders", "pipelines")
@@ -25,12 +24,9 @@ def sources(*folders: str) -> list[Path]:
 
 
 def site_names() -> list[str]:
-    """The sites with a module; the profile spider (which crawls any site) is none of them."""
     settings = Settings()
     settings.setmodule("newsarchive.settings")
-    names = SpiderLoader.from_settings(settings).list()
-    profile_spider = settings.get("NEWSARCHIVE_PROFILE_SPIDER", "spiders.generic.spider.GenericSpider")
-    return [n for n in names if n != load_object(profile_spider).name]
+    return SpiderLoader.from_settings(settings).list()
 
 
 def test_the_core_names_no_site_country_or_zone():

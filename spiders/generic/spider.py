@@ -7,6 +7,12 @@ every run, the sitemaps it lists as `plan.walk_sitemap` says); without, the feed
 home page's article links. Each listed article is fetched as `plan.fetch_reason` says, once
 per run under its folded URL (`urls.url_key`: no AMP or tracking doubles). DESIGN's
 "Incremental runs" describes the rules; the decisions are `spiders.generic.plan`'s.
+
+Discovery is pure (text in, entries out, no I/O), one module per source of links: `entries`
+(`Entry`, one link with the dates its source gives), `urls` (folding AMP and tracking forms onto
+one key), `robots` (``Sitemap:`` lines), `discovery` (a page's feed links and article links),
+`sitemaps` (indexes, urlsets, Google News; gzip or not), `feeds` (RSS 1.0/2.0 and Atom), `plan`
+(which sitemap to walk, which entry to fetch) and `profile` (the profile a run crawls).
 """
 
 from __future__ import annotations
