@@ -235,6 +235,7 @@ class GenericSpider(SiteSpider):
         if page.is_index:
             yield from self._walk_index(page.entries)
         else:
+            self.saw_lastmod |= any(e.lastmod is not None for e in page.entries)
             yield from self._entries(page.entries, articles_only=self.pattern is not None)
         mark = response.meta.get("mark")
         if mark:
@@ -268,7 +269,6 @@ class GenericSpider(SiteSpider):
                 continue
             if not plan.in_range(entry, self.since, self.until, self.tz):
                 continue
-            self.saw_lastmod |= entry.lastmod is not None
             chosen.setdefault(url_key(url, self.pattern), (url, entry))
         assert self.archive is not None
         keys = list(chosen)
