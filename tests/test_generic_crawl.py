@@ -189,6 +189,23 @@ def test_scrapy_crawl_generic_with_a_bare_root(make_replica, tmp_path):
     assert {r["site"] for r in got.values()} == {"127.0.0.1"}
 
 
+def test_a_quiet_site_after_a_backfill_of_some_days_is_a_quiet_hour_not_a_failure(make_replica, tmp_path):
+    """A backfill of some days marks no sitemap as walked (nor, ending before today, moves the
+    coverage); three days later nothing is new (the news sitemap is empty, no sitemap changed
+    since): the run is ok and costs a few requests."""
+    replica = make_replica(site="newsroom", articles=30, seed=5)
+    sites, db = sites_file(tmp_path / "sites.toml", newsroom=replica.url), tmp_path / "archive.db"
+    days = sorted({t["published_local"][:10] for t in replica.truth()})
+    backfill = crawl_sites(sites, db, replica.now(), "newsroom", "--since", days[0], "--until", days[-2])
+    assert backfill.returncode == 0, backfill.stdout + backfill.stderr
+    replica.advance(hours=72)
+    before = replica.stats()
+    quiet = crawl_sites(sites, db, replica.now(), "newsroom")
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert rows(db, "select status from runs order by id desc limit 1")[0]["status"] == "ok"
+    assert requests_of(replica, before) <= QUIET_HOUR_REQUESTS
+
+
 # --- two sites in one run -----------------------------------------------------------------------
 def first_day(replica: Replica) -> str:
     return min(t["published"][:10] for t in replica.truth())

@@ -245,18 +245,21 @@ class GenericSpider(SiteSpider):
         """The sitemaps of an index that this run walks (`plan.walk_sitemap`)."""
         assert self.archive is not None
         cut = policy.coverage_cut(self.run.coverage, self.now, self.refresh_hours)
-        walked = 0
+        # The run's evidence counts as known a sitemap walked before or unchanged since the
+        # last run: an index of a quiet site is not "none of the articles archived before".
+        known = 0
         for child in children:
             self.saw_lastmod |= child.lastmod is not None
             key = WALKED + url_key(child.url)
             last = self.archive.get_state(self.site, key)
-            walked += last is not None
-            if plan.walk_sitemap(child, last, full=self.full, since=self.since, cut=cut, today=self.today()):
+            walk = plan.walk_sitemap(child, last, full=self.full, since=self.since, cut=cut, today=self.today())
+            known += last is not None or not walk
+            if walk:
                 req = self._sitemap_request(child.url)
                 if req is not None:
                     req.meta.update(mark_key=key, mark=plan.walk_mark(child, self.today()))
                     yield req
-        self.run.evidence.page(len(children), walked)
+        self.run.evidence.page(len(children), known)
 
     def _entries(self, entries: list[Entry], *, articles_only: bool) -> Iterable[Request]:
         """The articles a listing leads to (`plan.fetch_reason`), each once, on this run's root."""
