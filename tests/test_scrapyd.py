@@ -207,13 +207,14 @@ def test_scrapyd_deploy_uploads_the_project_as_it_is(node):
     assert node.deployed.returncode == 0, node.deployed.stderr[-3000:]
     answer = json.loads(node.deployed.stdout)
     assert answer["status"] == "ok" and answer["project"] == "newsarchive", answer
-    assert node.scrapyd.get("listspiders.json", project="newsarchive")["spiders"] == ["novinite"]
+    assert node.scrapyd.get("listspiders.json", project="newsarchive")["spiders"] == ["generic", "novinite"]
     (egg,) = (node.scrapyd.home / "eggs" / "newsarchive").glob("*.egg")
     with zipfile.ZipFile(egg) as packed:
         names = set(packed.namelist())
         entry_points = packed.read("EGG-INFO/entry_points.txt").decode()
     assert "settings = newsarchive.settings" in entry_points
     assert {"newsarchive/datasette/metadata.json", "spiders/novinite/spider.py"} <= names
+    assert "spiders/generic/spider.py" in names  # profile sites: -a site=NAME or -a url=ROOT
     assert "pipelines/store.py" in names and not any(n.startswith("tests/") for n in names)
     print(f"scrapyd-deploy: {node.deploy_seconds:.1f} s")
 

@@ -189,6 +189,7 @@ class ArchiveRun:
             state["coverage"] = dates.format_utc(self.now)
         if not spider.backfill:
             state["swept_day"] = spider.today().isoformat()
+        state.update(spider.covered_state())
         return state
 
     def _count(self, outcome: RunOutcome) -> RunOutcome:

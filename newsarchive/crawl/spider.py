@@ -75,6 +75,15 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         """A URL that answers the article with this id (for `fill_gaps`)."""
         raise NotImplementedError
 
+    def extract(self, html: str, url: str) -> Article:
+        """The article on a fetched page (`parse_article_html`; a spider whose page function
+        needs more than the page, such as a site profile, says so here)."""
+        return type(self).parse_article_html(html, url)
+
+    def covered_state(self) -> dict[str, str | None]:
+        """Crawl state of the site that a complete run keeps besides its coverage (none here)."""
+        return {}
+
     # --- arguments -------------------------------------------------------------------------
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         options = CrawlArguments.take(kwargs, self.default_base_url)
@@ -239,7 +248,7 @@ class SiteSpider(ListingWalk, scrapy.Spider):
             yield self.page_skip(response.url, "extract", "not_article", "not a text page", site_id)
             return
         try:
-            article = type(self).parse_article_html(response.text, response.url)
+            article = self.extract(response.text, response.url)
         except Skip as skip:
             yield self.page_skip(response.url, "extract", skip.reason, skip.detail, site_id)
             return
