@@ -41,7 +41,14 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
 
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            add("same", "".join(after[j1:j2]))
+            for old_token, new_token in zip(before[i1:i2], after[j1:j2], strict=True):
+                word = new_token.rstrip()
+                add("same", word)
+                if old_token[len(word) :] == new_token[len(word) :]:
+                    add("same", new_token[len(word) :])
+                else:  # the same word, other space after it (a paragraph break came or went)
+                    add("del", old_token[len(word) :])
+                    add("ins", new_token[len(word) :])
         else:
             add("del", "".join(before[i1:i2]))
             add("ins", "".join(after[j1:j2]))
