@@ -76,7 +76,9 @@ def test_home_lists_articles_first_and_says_how_words_match(room: dict[str, Any]
     text = page(room, "/archive")
     order = re.findall(r'<h3><a href="/archive/([a-z_]+)">', text)
     assert order[0] == "articles" and "article_versions" in order[1:]
-    assert "stemmed" in text and "matched as typed" not in text
+    for shown in (text, page(room, "/")):
+        assert "stemmed" in shown and "matched as typed" not in shown
+        assert "/-/newsarchive/feed.atom?query=WORDS" in shown
 
 
 @pytest.mark.parametrize("words", ["U.S.", "Assad's", "EU-Mercosur", "Pro-Assad", "Conflict:", "homs"])
