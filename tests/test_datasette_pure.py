@@ -106,3 +106,13 @@ def test_a_bad_query_is_explained_in_one_line() -> None:
 def test_canned_search_matches_through_search_match() -> None:
     sql = canned_search_sql()
     assert sql.count("articles_fts MATCH search_match(:query)") == 2
+
+
+def test_marked_snippets_escape_the_text_and_mark_the_hits() -> None:
+    from newsarchive.datasette.pages import marked
+
+    assert str(marked("a <b>[Homs]</b> & [rebels] …")) == (
+        "a &lt;b&gt;<mark>Homs</mark>&lt;/b&gt; &amp; <mark>rebels</mark> …"
+    )
+    assert str(marked("[<script>]")) == "<mark>&lt;script&gt;</mark>"
+    assert str(marked(None)) == ""

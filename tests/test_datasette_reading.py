@@ -90,6 +90,7 @@ def test_canned_search_takes_what_the_cli_takes(room: dict[str, Any], words: str
     if words == "homs":
         assert hits[0]["id"] == room["seed"]
         assert f'href="/archive/articles/{room["seed"]}"' in text
+        assert "<mark>Homs</mark>" in text and 'type="application/atom+xml"' in text
 
 
 def test_empty_search_shows_the_form_and_a_bad_one_a_line(room: dict[str, Any]) -> None:

@@ -40,7 +40,24 @@ def snippet(text: str | None, length: int = 240) -> str:
     return text[:length].rsplit(" ", 1)[0] + " …"
 
 
+_MARKED = re.compile(r"\[([^\[\]\n]{1,200})\]")
+
+
+def marked(text: str | None) -> Any:
+    """A search snippet with its ``[match]`` marks as ``<mark>`` (the text itself escaped)."""
+    from markupsafe import Markup, escape
+
+    out, last = [], 0
+    for found in _MARKED.finditer(text or ""):
+        out.append(escape(text[last : found.start()]))  # type: ignore[index]
+        out.append(Markup("<mark>%s</mark>") % found.group(1))
+        last = found.end()
+    out.append(escape((text or "")[last:]))
+    return Markup("").join(out)
+
+
 FILTERS = {
+    "marked": marked,
     "paragraphs": paragraphs,
     "json_list": loads_list,
     "month_charts": month_charts,
