@@ -12,11 +12,11 @@ error page saying what to do (restore or recover) and the server's log one line,
 traceback (`ReadOnlyDatabase`); `newsarchive serve` looks for damage before it starts.
 
 The metadata (titles, descriptions, facets, canned queries) is `newsarchive/datasette/
-metadata.json`, shipped as package data. This module adds one Datasette plugin of its own, a
-"month" facet (``{"month": "published"}``: articles per ``YYYY-MM``, newest first, a click
-filters on ``published__startswith``). Nothing renders HTML: Datasette escapes every value, and
-installed plugins that implement ``render_cell`` (which could turn a page's text into markup)
-are switched off for the archive, so a page's text always shows as text.
+metadata.json`, shipped as package data. The plugin is the package `newsarchive.datasette`
+(the reading room: article reader, readable lists, CLI-like search, charts, Atom feeds, a
+"month" facet). Nothing renders a page's text as HTML: Datasette and our templates escape every
+value, and installed plugins that implement ``render_cell`` (which could turn a page's text
+into markup) are switched off for the archive, so a page's text always shows as text.
 """
 
 from __future__ import annotations
@@ -31,13 +31,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from datasette import hookimpl
 from datasette.database import Database
-from datasette.facets import Facet
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from newsarchive.archive import FTS_BM25, MONTH_FACET_SQL
+from newsarchive.archive import FTS_BM25
 from newsarchive.archive.errors import damaged, error_code
+from newsarchive.archive.search_sql import canned_search_sql
 
 #: The database name in Datasette's URLs and in the metadata.
 DATABASE_NAME = "archive"
@@ -51,87 +49,26 @@ SETTINGS: dict[str, Any] = {
 }
 
 
-#: The name our facet plugin is registered under in Datasette's plugin manager.
-PLUGIN_NAME = "newsarchive.serve"
 #: Where a canned query of the bundled metadata ranks like `newsarchive search`: `metadata()`
 #: puts the archive's bm25 expression there, so the weights have one home (the archive schema).
 BM25_PLACEHOLDER = "{bm25}"
-
-
-class MonthFacet(Facet):  # type: ignore[misc]
-    """Articles per month of a ``YYYY-MM-DD…`` column, newest month first."""
-
-    type = "month"
-
-    async def suggest(self) -> list[dict[str, Any]]:
-        return []
-
-    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
-        from datasette.database import QueryInterrupted
-
-        results: list[dict[str, Any]] = []
-        timed_out: list[str] = []
-        args = dict(self.get_querystring_pairs())
-        size = self.get_facet_size()
-        for source_and_config in self.get_configs():
-            config, source = source_and_config["config"], source_and_config["source"]
-            column = config.get("column") or config["simple"]
-            sql = MONTH_FACET_SQL.format(col=escape_sqlite(column), sql=self.sql, limit=size + 1)
-            try:
-                rows = await self.ds.execute(
-                    self.database,
-                    sql,
-                    self.params,
-                    truncate=False,
-                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-                )
-            except QueryInterrupted:
-                timed_out.append(column)
-                continue
-            key = f"{column}__startswith"
-            values = []
-            for row in rows.rows[:size]:
-                selected = args.get(key) == row["value"]
-                if selected:
-                    path = path_with_removed_args(self.request, {key: row["value"]})
-                else:
-                    path = path_with_added_args(self.request, {key: row["value"]})
-                values.append(
-                    {
-                        "value": row["value"],
-                        "label": row["value"],
-                        "count": row["count"],
-                        "toggle_url": self.ds.absolute_url(self.request, path),
-                        "selected": selected,
-                    }
-                )
-            results.append(
-                {
-                    "name": column,
-                    "type": self.type,
-                    "results": values,
-                    "hideable": source != "metadata",
-                    "toggle_url": path_with_removed_args(self.request, {"_facet_month": column}),
-                    "truncated": len(rows.rows) > size,
-                }
-            )
-        return results, timed_out
-
-
-@hookimpl
-def register_facet_classes() -> list[type[Facet]]:
-    return [MonthFacet]
+#: Where the canned ``search`` query's SQL goes: `canned_search_sql()`, the CLI's query handling
+#: through the SQL function ``search_match`` the plugin registers.
+SEARCH_SQL_PLACEHOLDER = "{search_sql}"
 
 
 def _install_plugins() -> list[str]:
-    """Register our facet; switch off other plugins' ``render_cell``. Returns those names."""
+    """Register our plugin (`newsarchive.datasette`); switch off other plugins'
+    ``render_cell``. Returns those names."""
     from datasette.plugins import DEFAULT_PLUGINS, pm
 
-    if pm.get_plugin(PLUGIN_NAME) is None:
-        pm.register(sys.modules[__name__], name=PLUGIN_NAME)
+    from newsarchive import datasette as reading_room
+
+    if pm.get_plugin(reading_room.PLUGIN_NAME) is None:
+        pm.register(reading_room, name=reading_room.PLUGIN_NAME)
     blocked = []
     for name, plugin in pm.list_name_plugin():
-        if name in DEFAULT_PLUGINS or name == PLUGIN_NAME:
+        if name in DEFAULT_PLUGINS or name == reading_room.PLUGIN_NAME:
             continue
         if any(caller.name == "render_cell" for caller in pm.get_hookcallers(plugin) or []):
             pm.unregister(plugin)
@@ -145,11 +82,13 @@ class PortInUse(OSError):
 
 def metadata() -> dict[str, Any]:
     """The bundled Datasette metadata (newsarchive/datasette/metadata.json), its canned
-    queries' `BM25_PLACEHOLDER` filled in with the archive's ranking (`FTS_BM25`)."""
+    queries' `BM25_PLACEHOLDER` filled in with the archive's ranking (`FTS_BM25`) and the
+    ``search`` query's `SEARCH_SQL_PLACEHOLDER` with `canned_search_sql()`."""
     text = resources.files("newsarchive").joinpath("datasette/metadata.json").read_text("utf-8")
     meta: dict[str, Any] = json.loads(text)
     for query in meta["databases"][DATABASE_NAME]["queries"].values():
-        query["sql"] = query["sql"].replace(BM25_PLACEHOLDER, FTS_BM25)
+        sql = query["sql"].replace(SEARCH_SQL_PLACEHOLDER, canned_search_sql())
+        query["sql"] = sql.replace(BM25_PLACEHOLDER, FTS_BM25)
     return meta
 
 

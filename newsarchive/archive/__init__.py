@@ -11,6 +11,7 @@ the file checks before SQLite opens it; `errors`: the exceptions and the mapping
 - `search_sql` builds the full-text search's SQL in pure functions, `search` runs it;
 - `reports`: stats, history, export, runs, raw pages; `site_reports`: each site's articles
   and last run (`newsarchive sites`);
+- `reading`: what `newsarchive serve`'s reading room reads (versions, feeds, ``search_match``);
 - `values`: JSON lists and date bounds, in and out of the columns;
 - `check`: SQLite's checks and the archive's invariants, as data;
 - `merge`: another archive folded in (`merge_source` reads it, `merge_plan` decides each

@@ -21,10 +21,11 @@ message.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from newsarchive.archive.errors import QueryError
 from newsarchive.archive.schema import FTS_BM25, FTS_COLUMNS, FTS_PREFIX
 from newsarchive.archive.values import published_between
 
@@ -241,3 +242,40 @@ def newest_ties_first(top: list[Any], published: dict[int, str], limit: int) -> 
     most recently `published` (a tie across the limit: its newest articles make the cut)."""
     top = sorted(top, key=lambda row: published[row[0]], reverse=True)
     return sorted(top, key=lambda row: row[1])[:limit]
+
+
+# ---- the same query handling in Datasette
+
+
+def match_expression(words: str, parse_error: Callable[[str], str | None]) -> str:
+    """The FTS5 expression `newsarchive search` searches for `words`: the words as typed when
+    FTS5 parses them (`parse_error` gives None), else their tokens quoted (`fallback_query`);
+    ``""`` (matches nothing) for no words. Raises `QueryError` with `explain_query_error`'s
+    reason when neither parses."""
+    if not words or not words.strip():
+        return '""'
+    first = parse_error(words)
+    if first is None:
+        return words
+    fallback = fallback_query(words)
+    if fallback is not None:
+        if not fallback:
+            raise QueryError(f'bad search query "{words}": no words to search for')
+        if parse_error(fallback) is None:
+            return fallback
+    raise QueryError(f'bad search query "{words}": {explain_query_error(words, first)}')
+
+
+def canned_search_sql() -> str:
+    """The SQL of Datasette's canned ``search`` query: the best 100 hits of ``:query``, ranked
+    as `newsarchive search` ranks, with a snippet. Its MATCH goes through the SQL function
+    ``search_match`` that `newsarchive serve` registers (`match_expression`)."""
+    return (
+        f"with best as (select rowid as id, {FTS_BM25} as score from articles_fts "
+        "where articles_fts MATCH search_match(:query) order by score limit 100) "
+        "select a.id, substr(a.published, 1, 10) as date, a.section, a.title, a.url, "
+        "snippet(articles_fts, 1, '[', ']', ' … ', 12) as snippet "
+        "from best cross join articles a on a.id = best.id "
+        "cross join articles_fts on articles_fts.rowid = best.id "
+        "where articles_fts MATCH search_match(:query) order by best.score, a.published desc"
+    )

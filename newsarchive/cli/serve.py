@@ -28,13 +28,16 @@ from newsarchive.cli.options import TEXT, Failure, archive_errors, db_option, op
 def serve(db: str, host: str, port: int) -> None:
     """Browse the archive in Datasette, read-only, at http://HOST:PORT/archive.
 
-    The archive is the database "archive" whatever its file is called, with the bundled
-    metadata: descriptions of every table and column, a search box on articles, facets on
-    site, section, subsection, tags and month, and canned queries (search ranked like
-    `newsarchive search`, latest articles, articles by tag, articles per month, edited
-    articles with their versions side by side, runs, skips by reason, days without
-    articles). It is opened read-only, so a crawl may write to it meanwhile. Exit 1 if the
-    port is taken, 5 if the file is not an archive or a quick check finds it damaged.
+    The archive is the database "archive" whatever its file is called, set up as a reading
+    room: each article opens in a reader (/archive/articles/ID: the text in paragraphs, its
+    versions with the words inserted and deleted), lists show date, section, title and opening
+    (every column one click away), the search (/archive/search?query=...) takes what
+    `newsarchive search` takes, articles per month and days without articles are drawn as
+    charts, and Atom feeds follow the latest articles, the edits and any search
+    (/-/newsarchive/feed.atom?query=WORDS). Facets on site, section, subsection, tags and month;
+    canned queries for runs and skips. It is opened read-only, so a crawl may write to it
+    meanwhile. Exit 1 if the port is taken, 5 if the file is not an archive or a quick check
+    finds it damaged.
 
     \b
     Example:

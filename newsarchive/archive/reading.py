@@ -1,0 +1,107 @@
+"""What the reading room (`newsarchive serve`) reads: an article's versions, the feeds' rows,
+and the SQL function ``search_match`` that makes Datasette's search behave like the CLI's.
+
+The functions take a connection Datasette hands out (``db.execute_fn``), so every query of the
+reading room has its home here, with the archive's other SQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from typing import Any
+
+from newsarchive.archive.errors import QueryError
+from newsarchive.archive.schema import FTS_COLUMNS
+from newsarchive.archive.search_sql import canned_search_sql, match_expression
+from newsarchive.archive.values import loads_list
+
+_probe = threading.local()
+
+VERSIONS_SQL = """
+SELECT version, title, body, tags, seen_from, seen_until FROM article_versions
+WHERE article_id = :id
+UNION ALL
+SELECT version, title, body, tags, last_changed, NULL FROM articles WHERE id = :id
+ORDER BY version
+"""
+LATEST_SQL = """
+SELECT id, site, url, title, section, published, body, tags, last_changed FROM articles
+ORDER BY published DESC, id DESC LIMIT :limit
+"""
+CHANGES_SQL = """
+SELECT v.article_id AS id, v.version AS old_version, v.seen_until AS changed_at,
+       v.title AS old_title, a.title, a.url, a.section, a.published
+FROM article_versions v JOIN articles a ON a.id = v.article_id
+ORDER BY v.seen_until DESC, v.article_id DESC LIMIT :limit
+"""
+
+
+def fts5_parse_error(expression: str) -> str | None:
+    """FTS5's message for an expression it cannot parse (on an empty in-memory table with the
+    archive's columns), None when it parses."""
+    conn = getattr(_probe, "conn", None)
+    if conn is None:
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.execute(f"CREATE VIRTUAL TABLE probe USING fts5({', '.join(FTS_COLUMNS)})")
+        _probe.conn = conn
+    try:
+        conn.execute("SELECT rowid FROM probe WHERE probe MATCH ?", (expression,)).fetchall()
+    except sqlite3.OperationalError as exc:
+        return str(exc)
+    return None
+
+
+def search_match(words: str | None) -> str:
+    """The SQL function ``search_match(words)``: the FTS5 expression `newsarchive search`
+    would search for (``U.S.`` and ``Assad's`` quoted, FTS5 syntax kept, no words: ``""``).
+    Words that cannot be searched come back as they are, for FTS5 to refuse with its error
+    (an exception raised in an SQL function would print a traceback on the server's console);
+    `search_problem` says why in one line."""
+    try:
+        return match_expression(words or "", fts5_parse_error)
+    except QueryError:
+        return words or ""
+
+
+def search_problem(words: str | None) -> str | None:
+    """Why `words` cannot be searched, in one line; None when they can."""
+    try:
+        match_expression(words or "", fts5_parse_error)
+    except QueryError as exc:
+        return str(exc)
+    return None
+
+
+def _dicts(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def article_versions(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
+    """Every stored version of an article, oldest first (the current one last, its
+    ``seen_until`` None), tags as lists."""
+    versions = _dicts(conn, VERSIONS_SQL, {"id": article_id})
+    for version in versions:
+        version["tags"] = loads_list(version["tags"])
+    return versions
+
+
+def latest_articles(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """The `limit` most recently published articles, newest first."""
+    return _dicts(conn, LATEST_SQL, {"limit": limit})
+
+
+def recent_changes(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """The `limit` most recent edits (a version replaced), newest first."""
+    return _dicts(conn, CHANGES_SQL, {"limit": limit})
+
+
+def search_hits(conn: sqlite3.Connection, words: str) -> list[dict[str, Any]]:
+    """The canned search's hits for `words` (best first); the connection must have
+    ``search_match`` (as Datasette's have). Raises `QueryError` for a bad query."""
+    problem = search_problem(words)
+    if problem:
+        raise QueryError(problem)
+    return _dicts(conn, canned_search_sql(), {"query": words})
