@@ -109,7 +109,7 @@ class ListingWalk:
             ):
                 return None
             return self.article_request(entry.url, entry.site_id, "new")
-        url = known.get("url") or entry.url
+        url = self.fetch_url(known.get("url") or entry.url, entry.site_id)
         if not policy.same_title(entry.title, known.get("title")):
             return self.article_request(url, entry.site_id, "title")
         published, last_seen = dates.parse_utc(known["published"]), dates.parse_utc(known["last_seen"])

@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from newsarchive import dates
 from newsarchive.archive import Archive
-from newsarchive.crawl import policy
+from newsarchive.crawl import policy, roots
 from newsarchive.crawl.arguments import CrawlArguments
 from newsarchive.crawl.failures import NO_ANSWER, classify_failure, release
 from newsarchive.crawl.listings import ListingWalk
@@ -83,7 +83,8 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         self.base_url = options.base_url
         self.full, self.since, self.until = options.full, options.since, options.until
         self.limit, self.fill_gaps, self.backfill = options.limit, options.fill_gaps, options.backfill
-        self.args_record = options.record
+        #: ``runs.args``: the arguments given, and always the root this run fetched through.
+        self.args_record = {**options.record, "base_url": options.base_url}
         self.refresh_hours = options.refresh_hours or 0.0
         self.days_total = 0
         self.requested: set[str] = set()
@@ -154,7 +155,8 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         for row in self.archive.recent(self.site, since):
             published, last_seen = dates.parse_utc(row["published"]), dates.parse_utc(row["last_seen"])
             if policy.due_for_refresh(published, last_seen, self.now, self.refresh_hours):
-                req = self.article_request(row["url"], row["site_id"], "refresh")
+                url = self.fetch_url(row["url"], row["site_id"])
+                req = self.article_request(url, row["site_id"], "refresh")
                 if req is not None:
                     yield req
 
@@ -169,8 +171,8 @@ class SiteSpider(ListingWalk, scrapy.Spider):
             last = dates.parse_utc(row["at"])
             if not self.backfill and not policy.retry_due(last, row["count"], self.now):
                 continue
-            url = row["url"] if row["url"] and self.on_root(row["url"]) else None
-            req = self.article_request(url or self.article_url(row["site_id"]), row["site_id"], "retry")
+            url = self.fetch_url(row["url"], row["site_id"])
+            req = self.article_request(url, row["site_id"], "retry")
             if req is not None:
                 yield req
 
@@ -195,6 +197,20 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         days_done = self.crawler.stats.get_value("newsarchive/days_done", 0)
         per_day = len(self.requested) / days_done if days_done else ARTICLES_PER_DAY_GUESS
         return int(self.days_total * (1 + per_day))
+
+    # --- site URL and fetch URL (`newsarchive.crawl.roots`) -----------------------------------
+    def site_url(self, url: str) -> str:
+        """The site's own URL of `url` fetched through this run's root: what the archive keeps."""
+        return roots.site_url(url, self.base_url, self.default_base_url)
+
+    def fetch_url(self, url: str | None, site_id: str) -> str:
+        """Where this run's root serves the stored page `url` (a refresh, a retry); the id's own
+        URL when `url` is on neither root (an archive crawled through another mirror)."""
+        if url:
+            url = roots.fetch_url(url, self.base_url, self.default_base_url)
+            if self.on_root(url):
+                return url
+        return self.article_url(site_id)
 
     # --- requests --------------------------------------------------------------------------
     def listing_request(self, url: str, kind: str, priority: int = PRIORITY_LISTING) -> Request:
@@ -229,7 +245,7 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         self, url: str, stage: str, reason: str, detail: str = "", site_id: str | None = None
     ) -> PageSkip:
         return PageSkip(
-            url=url, stage=stage, reason=reason, detail=detail, site=self.site, site_id=site_id
+            url=self.site_url(url), stage=stage, reason=reason, detail=detail, site=self.site, site_id=site_id
         )
 
     # --- callbacks -------------------------------------------------------------------------
@@ -243,6 +259,9 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         except Skip as skip:
             yield self.page_skip(response.url, "extract", skip.reason, skip.detail, site_id)
             return
+        article.url = self.site_url(article.url)
+        if article.image_url:
+            article.image_url = self.site_url(article.image_url)
         article.html = response.text
         article.fetched_at = dates.now()
         article.status = response.status
