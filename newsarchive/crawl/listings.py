@@ -78,6 +78,8 @@ class ListingWalk:
         this run's discovery incomplete (its coverage stays put)."""
         yield self.page_skip(url, "extract", reason, detail)
         self.run.evidence.failed(reason)
+        if kind == "archive":
+            self.crawler.stats.inc_value("newsarchive/days_done")
         if kind == "feed":
             yield from self.walk_sections(f"the feed gave nothing usable ({reason})")
         else:

@@ -7,9 +7,9 @@ crawl that fetches a stored article again (a refresh, a retry) asks its own root
 
 Both directions swap one root prefix for the other and keep the rest of the URL (path, query):
 
->>> site_url("http://127.0.0.1:8000/articles/1/A", "http://127.0.0.1:8000/", "https://www.novinite.com/")
-'https://www.novinite.com/articles/1/A'
->>> fetch_url("https://www.novinite.com/articles/1/A", "http://mirror/nov/", "https://www.novinite.com/")
+>>> site_url("http://127.0.0.1:8000/articles/1/A", "http://127.0.0.1:8000/", "https://news.example/")
+'https://news.example/articles/1/A'
+>>> fetch_url("https://news.example/articles/1/A", "http://mirror/nov/", "https://news.example/")
 'http://mirror/nov/articles/1/A'
 
 A URL on neither root is returned as it is. Pure functions: no I/O, no settings.

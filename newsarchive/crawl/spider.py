@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from newsarchive import dates
 from newsarchive.archive import Archive
-from newsarchive.crawl import policy, roots
+from newsarchive.crawl import policy, progress, roots
 from newsarchive.crawl.arguments import CrawlArguments
 from newsarchive.crawl.failures import NO_ANSWER, classify_failure, release
 from newsarchive.crawl.listings import ListingWalk
@@ -42,8 +42,6 @@ logger = logging.getLogger(__name__)
 
 #: Priorities: articles first (memory stays flat), then listings, then archive days.
 PRIORITY_ARTICLE, PRIORITY_LISTING, PRIORITY_DAY = 30, 20, 10
-#: Articles a backfill's progress estimate assumes per day before it has walked any.
-ARTICLES_PER_DAY_GUESS = 18
 
 
 class SiteSpider(ListingWalk, scrapy.Spider):
@@ -189,15 +187,6 @@ class SiteSpider(ListingWalk, scrapy.Spider):
             if url:
                 yield self.listing_request(url, "sweep", priority=PRIORITY_DAY)
 
-    def progress_estimate(self) -> int | None:
-        """Requests a backfill will make in all (days walked so far tell the articles per
-        day); None for an incremental run, whose size is not known in advance."""
-        if not self.backfill or not self.days_total:
-            return None
-        days_done = self.crawler.stats.get_value("newsarchive/days_done", 0)
-        per_day = len(self.requested) / days_done if days_done else ARTICLES_PER_DAY_GUESS
-        return int(self.days_total * (1 + per_day))
-
     # --- site URL and fetch URL (`newsarchive.crawl.roots`) -----------------------------------
     def site_url(self, url: str) -> str:
         """The site's own URL of `url` fetched through this run's root: what the archive keeps."""
@@ -251,6 +240,7 @@ class SiteSpider(ListingWalk, scrapy.Spider):
     # --- callbacks -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[Any]:
         site_id = response.meta.get("site_id")
+        self.crawler.stats.inc_value(progress.ARTICLES_DONE)
         if not isinstance(response, TextResponse):
             yield self.page_skip(response.url, "extract", "not_article", "not a text page", site_id)
             return
@@ -272,6 +262,9 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         kind = request.meta.get("kind")
         reason, detail = classify_failure(failure)
         release(failure)
+        if kind in ("article", "archive"):  # done, if not well (the progress counts it)
+            done = progress.ARTICLES_DONE if kind == "article" else progress.DAYS_DONE
+            self.crawler.stats.inc_value(done)
         if reason in NO_ANSWER:
             self.run.unanswered += 1
         if kind != "article":
