@@ -31,7 +31,7 @@ def _bare(replica: Replica, db: Path, since: str, log: Path) -> CrawlRun:
         lines.append(f"{replica.url}archives/{day.isoformat()}")
         day += timedelta(days=1)
     with Archive(db, readonly=True) as archive:
-        lines += [row["url"] for row in archive.export()]
+        lines += [replica.served(row["url"]) for row in archive.export()]  # stored: the site's
     urls.write_text("\n".join(lines) + "\n")
     cmd = [PY, "-m", "scrapy", "runspider", "bench/bare_spider.py", "-a", f"urls={urls}",
            "-s", f"LOG_FILE={log}"]

@@ -33,7 +33,7 @@ def pages(articles: int = 1000) -> list[tuple[str, str, dict]]:
     try:
         out = []
         for truth in replica.truth():
-            url = truth["url"]
+            url = replica.served(truth["url"])  # the truth's URL is the site's own
             with urllib.request.urlopen(url, timeout=10) as resp:
                 out.append((url, resp.read().decode("utf-8"), truth))
         return out

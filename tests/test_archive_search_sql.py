@@ -33,7 +33,12 @@ from newsarchive.archive.search_sql import (
 UTC = timezone.utc
 BM25 = "bm25(articles_fts, 10.0, 1.0, 5.0)"
 HIT = "a.id, a.site, a.site_id, a.url, a.title, a.section, a.published, a.tags"
-SNIPPET = "snippet(articles_fts, 1, :mark_open, :mark_close, ' … ', 12) AS snippet"
+BODY_SNIPPET = "snippet(articles_fts, 1, :mark_open, :mark_close, ' … ', 12)"
+#: The body's passage, or the matching column's when the body holds no match (a title hit).
+SNIPPET = (
+    f"CASE WHEN instr({BODY_SNIPPET}, :mark_open) THEN {BODY_SNIPPET} "
+    "ELSE snippet(articles_fts, -1, :mark_open, :mark_close, ' … ', 12) END AS snippet"
+)
 
 
 def test_no_filters_no_conditions() -> None:

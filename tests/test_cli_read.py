@@ -403,10 +403,20 @@ def test_search_bad_query_is_one_line_and_exit_2(archive_db: Path, query: str) -
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_every_snippet_shows_its_match_marked(archive_db: Path) -> None:
+    """A hit by its title or tags alone shows that column's passage, marked; never the body's
+    opening with no mark (as `reb*` did)."""
+    for query in ("reb*", "homs", "syria"):
+        hits = search_json(archive_db, query)
+        assert hits, query
+        for hit in hits:
+            assert "[" in hit["snippet"] and "]" in hit["snippet"], (query, hit["snippet"])
+
+
 def test_search_no_hits_says_so_and_exits_0(archive_db: Path) -> None:
     result = run("search", "--db", str(archive_db), "zanzibarquux")
     assert result.exit_code == 0
-    assert result.output.strip() == "No article matches zanzibarquux."
+    assert result.output.strip() == "No article matches: zanzibarquux"
     quiet = run("search", "--db", str(archive_db), "--json", "zanzibarquux")
     assert quiet.exit_code == 0 and quiet.stdout == ""
 
@@ -606,6 +616,19 @@ def test_history_by_url_and_archive_id(archive_db: Path) -> None:
         result = run("history", "--db", str(archive_db), ref)
         assert result.exit_code == 0, (ref, result.output)
         assert result.output == by_name
+
+
+def test_history_by_the_sites_url_and_by_a_mirrors_url_of_it(archive_db: Path) -> None:
+    """The archive keeps the site's own URL (the crawl went through the replica); `history`
+    finds the article by it and by the same page's address on a mirror or the replica."""
+    url = rows(archive_db, "select url from articles where site_id = ?", SEED_ID)[0]["url"]
+    assert url.startswith("https://www.novinite.com/articles/229777/")
+    by_id = run("history", "--db", str(archive_db), SEED_ID).output
+    mirror = url.replace("https://www.novinite.com/", "http://127.0.0.1:8000/")
+    for ref in (url, mirror):
+        result = run("history", "--db", str(archive_db), ref)
+        assert result.exit_code == 0, (ref, result.output)
+        assert result.output == by_id
 
 
 def test_history_of_an_article_never_edited(archive_db: Path) -> None:

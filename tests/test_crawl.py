@@ -202,7 +202,7 @@ def test_every_url_form_is_one_article(make_replica, tmp_path):
     target = next(t for t in replica.truth() if not t.get("skip"))
     site_id = target["site_id"]
     forms = [
-        target["url"],
+        replica.served(target["url"]),
         f"{replica.url}articles/{site_id}/",
         f"{replica.url}articles/{site_id}/Some+Old+Slug",
         f"{replica.url}view_news.php?id={site_id}",

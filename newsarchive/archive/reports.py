@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsarchive.archive import connection
 from newsarchive.archive.connection import Connection
@@ -212,6 +213,8 @@ class Reports(Connection):
                     "ORDER BY version DESC LIMIT 1)",
                     (ref,),
                 ).fetchone()
+            if row is None:
+                row = self._by_path(conn, ref)
         elif ref.lower().startswith("id:"):
             row = conn.execute(columns + "id = ?", (ref[3:].strip(),)).fetchone()
         elif ":" in ref:
@@ -227,6 +230,20 @@ class Reports(Connection):
         if row is None:
             raise ArticleNotFound(f'no article "{ref[:60]}{"…"[len(ref) <= 60 :]}" in {self._name}')
         return row
+
+    @staticmethod
+    def _by_path(conn: sqlite3.Connection, url: str) -> sqlite3.Row | None:
+        """The article whose URL has `url`'s path and query on another root: a mirror's or the
+        replica's address of an article the archive keeps under the site's own (DESIGN)."""
+        parts = urlsplit(url)
+        tail = parts.path + (f"?{parts.query}" if parts.query else "")
+        if len(tail) < 2:
+            return None
+        rows = conn.execute(
+            "SELECT * FROM articles WHERE substr(url, -?) = ? ORDER BY id LIMIT 20",
+            (len(tail), tail),
+        ).fetchall()
+        return next((r for r in rows if urlsplit(r["url"]).path == parts.path), None)
 
     def history(self, ref: str) -> dict[str, Any]:
         """Every stored version of one article, oldest first.

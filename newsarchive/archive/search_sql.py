@@ -43,7 +43,13 @@ _PREFIX_TERM = re.compile(r'(\w+)"?\s*\*', re.UNICODE)
 #: A tag whose words FTS5 finds in the tags column as typed: a word character, and nothing
 #: that JSON escapes (quotes, backslashes, control characters).
 _TAG_WORDS = re.compile(r'^(?=.*[^\W_])[^"\\\x00-\x1f]*$', re.UNICODE | re.DOTALL)
-_SNIPPET = "snippet(articles_fts, 1, :mark_open, :mark_close, ' … ', 12) AS snippet"
+#: The body's passage around the matches; when the body holds none (a hit by its title or tags
+#: alone), the passage of the column that matched, so a snippet always shows its match marked.
+_BODY_SNIPPET = "snippet(articles_fts, 1, :mark_open, :mark_close, ' … ', 12)"
+_SNIPPET = (
+    f"CASE WHEN instr({_BODY_SNIPPET}, :mark_open) THEN {_BODY_SNIPPET} "
+    "ELSE snippet(articles_fts, -1, :mark_open, :mark_close, ' … ', 12) END AS snippet"
+)
 _HIT_COLUMNS = "a.id, a.site, a.site_id, a.url, a.title, a.section, a.published, a.tags"
 # The section's spellings, any casing: a skip-scan of idx_articles_section_published, one seek
 # per distinct section (the index is BINARY; ``section = ? COLLATE NOCASE`` would scan it all).

@@ -137,7 +137,7 @@ def print_hits(hits: list[dict[str, Any]], query: str, limit: int, *, terminal: 
     """Each hit as a heading (date, section, title), its URL and its marked snippet, then
     how many were found (and a hint when --limit cut the list)."""
     if not hits:
-        click.echo(f"No article matches {printable(query)}.")
+        click.echo(f"No article matches: {printable(query)}")
         return
     for hit in hits:
         heading = "  ".join(

@@ -78,6 +78,8 @@ class ListingWalk:
         this run's discovery incomplete (its coverage stays put)."""
         yield self.page_skip(url, "extract", reason, detail)
         self.run.evidence.failed(reason)
+        if kind == "archive":
+            self.crawler.stats.inc_value("newsarchive/days_done")
         if kind == "feed":
             yield from self.walk_sections(f"the feed gave nothing usable ({reason})")
         else:
@@ -109,7 +111,7 @@ class ListingWalk:
             ):
                 return None
             return self.article_request(entry.url, entry.site_id, "new")
-        url = known.get("url") or entry.url
+        url = self.fetch_url(known.get("url") or entry.url, entry.site_id)
         if not policy.same_title(entry.title, known.get("title")):
             return self.article_request(url, entry.site_id, "title")
         published, last_seen = dates.parse_utc(known["published"]), dates.parse_utc(known["last_seen"])

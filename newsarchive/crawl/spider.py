@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from newsarchive import dates
 from newsarchive.archive import Archive
-from newsarchive.crawl import policy
+from newsarchive.crawl import policy, progress, roots
 from newsarchive.crawl.arguments import CrawlArguments
 from newsarchive.crawl.failures import NO_ANSWER, classify_failure, release
 from newsarchive.crawl.listings import ListingWalk
@@ -42,8 +42,6 @@ logger = logging.getLogger(__name__)
 
 #: Priorities: articles first (memory stays flat), then listings, then archive days.
 PRIORITY_ARTICLE, PRIORITY_LISTING, PRIORITY_DAY = 30, 20, 10
-#: Articles a backfill's progress estimate assumes per day before it has walked any.
-ARTICLES_PER_DAY_GUESS = 18
 
 
 class SiteSpider(ListingWalk, scrapy.Spider):
@@ -92,7 +90,8 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         self.base_url = options.base_url
         self.full, self.since, self.until = options.full, options.since, options.until
         self.limit, self.fill_gaps, self.backfill = options.limit, options.fill_gaps, options.backfill
-        self.args_record = options.record
+        #: ``runs.args``: the arguments given, and always the root this run fetched through.
+        self.args_record = {**options.record, "base_url": options.base_url}
         self.refresh_hours = options.refresh_hours or 0.0
         self.days_total = 0
         self.requested: set[str] = set()
@@ -163,7 +162,8 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         for row in self.archive.recent(self.site, since):
             published, last_seen = dates.parse_utc(row["published"]), dates.parse_utc(row["last_seen"])
             if policy.due_for_refresh(published, last_seen, self.now, self.refresh_hours):
-                req = self.article_request(row["url"], row["site_id"], "refresh")
+                url = self.fetch_url(row["url"], row["site_id"])
+                req = self.article_request(url, row["site_id"], "refresh")
                 if req is not None:
                     yield req
 
@@ -178,8 +178,8 @@ class SiteSpider(ListingWalk, scrapy.Spider):
             last = dates.parse_utc(row["at"])
             if not self.backfill and not policy.retry_due(last, row["count"], self.now):
                 continue
-            url = row["url"] if row["url"] and self.on_root(row["url"]) else None
-            req = self.article_request(url or self.article_url(row["site_id"]), row["site_id"], "retry")
+            url = self.fetch_url(row["url"], row["site_id"])
+            req = self.article_request(url, row["site_id"], "retry")
             if req is not None:
                 yield req
 
@@ -196,14 +196,19 @@ class SiteSpider(ListingWalk, scrapy.Spider):
             if url:
                 yield self.listing_request(url, "sweep", priority=PRIORITY_DAY)
 
-    def progress_estimate(self) -> int | None:
-        """Requests a backfill will make in all (days walked so far tell the articles per
-        day); None for an incremental run, whose size is not known in advance."""
-        if not self.backfill or not self.days_total:
-            return None
-        days_done = self.crawler.stats.get_value("newsarchive/days_done", 0)
-        per_day = len(self.requested) / days_done if days_done else ARTICLES_PER_DAY_GUESS
-        return int(self.days_total * (1 + per_day))
+    # --- site URL and fetch URL (`newsarchive.crawl.roots`) -----------------------------------
+    def site_url(self, url: str) -> str:
+        """The site's own URL of `url` fetched through this run's root: what the archive keeps."""
+        return roots.site_url(url, self.base_url, self.default_base_url)
+
+    def fetch_url(self, url: str | None, site_id: str) -> str:
+        """Where this run's root serves the stored page `url` (a refresh, a retry); the id's own
+        URL when `url` is on neither root (an archive crawled through another mirror)."""
+        if url:
+            url = roots.fetch_url(url, self.base_url, self.default_base_url)
+            if self.on_root(url):
+                return url
+        return self.article_url(site_id)
 
     # --- requests --------------------------------------------------------------------------
     def listing_request(self, url: str, kind: str, priority: int = PRIORITY_LISTING) -> Request:
@@ -238,12 +243,13 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         self, url: str, stage: str, reason: str, detail: str = "", site_id: str | None = None
     ) -> PageSkip:
         return PageSkip(
-            url=url, stage=stage, reason=reason, detail=detail, site=self.site, site_id=site_id
+            url=self.site_url(url), stage=stage, reason=reason, detail=detail, site=self.site, site_id=site_id
         )
 
     # --- callbacks -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[Any]:
         site_id = response.meta.get("site_id")
+        self.crawler.stats.inc_value(progress.ARTICLES_DONE)
         if not isinstance(response, TextResponse):
             yield self.page_skip(response.url, "extract", "not_article", "not a text page", site_id)
             return
@@ -252,6 +258,9 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         except Skip as skip:
             yield self.page_skip(response.url, "extract", skip.reason, skip.detail, site_id)
             return
+        article.url = self.site_url(article.url)
+        if article.image_url:
+            article.image_url = self.site_url(article.image_url)
         article.html = response.text
         article.fetched_at = dates.now()
         article.status = response.status
@@ -262,6 +271,9 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         kind = request.meta.get("kind")
         reason, detail = classify_failure(failure)
         release(failure)
+        if kind in ("article", "archive"):  # done, if not well (the progress counts it)
+            done = progress.ARTICLES_DONE if kind == "article" else progress.DAYS_DONE
+            self.crawler.stats.inc_value(done)
         if reason in NO_ANSWER:
             self.run.unanswered += 1
         if kind != "article":

@@ -39,7 +39,7 @@ from spiders.novinite.elements import (
 )
 from spiders.novinite.layouts import V2011, layout_for
 from spiders.novinite.site import SITE
-from spiders.novinite.urls import absolute_url, canonical_url, site_id_from_url, site_root
+from spiders.novinite.urls import absolute_url, canonical_url, on_site, site_id_from_url
 
 
 def parse_article(html: str, url: str) -> Article:
@@ -78,7 +78,7 @@ def parse_article(html: str, url: str) -> Article:
     return Article(
         site=SITE,
         site_id=site_id,
-        url=canonical_url(site_id, title, site_root(url)),
+        url=canonical_url(site_id, title),  # the site's own address, whatever root served it
         title=title,
         published=to_utc(line.local),
         published_local=line.local,
@@ -88,7 +88,7 @@ def parse_article(html: str, url: str) -> Article:
         author=line.author,
         tags=[t for t in tags if t],
         sources=sources or [t for t in map(inline_text, sources_items(content)) if t],
-        image_url=absolute_url(image, url),
+        image_url=on_site(absolute_url(image, url), url),
         published_raw=line.date_text,
     )
 

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+from newsarchive.crawl.roots import site_url
 from newsarchive.extract import words
 from newsarchive.text import php_urlencode
 from spiders.novinite.site import BASE_URL
@@ -47,6 +48,12 @@ def site_id_from_url(url: str | None) -> str | None:
 def canonical_url(site_id: str, title: str, base: str = BASE_URL) -> str:
     """The article's canonical URL: ``{base}/articles/{id}/{urlencode(title)}`` (PHP's slug)."""
     return urljoin(base, f"/articles/{site_id}/{php_urlencode(title)}")
+
+
+def on_site(url: str | None, page_url: str) -> str | None:
+    """`url`, found on the page `page_url`, as the site's own URL: a link to the host the page
+    came from (a mirror, the replica) moved to `BASE_URL`; any other host's link unchanged."""
+    return site_url(url, site_root(page_url), BASE_URL) if url else url
 
 
 def site_root(url: str | None) -> str:

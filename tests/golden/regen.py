@@ -132,7 +132,9 @@ def stable(text: str, base: str) -> str:
 
 
 def truth_url(replica: ReplicaClient, entry: Truth) -> str:
-    return entry.get("url") or replica.url + f"articles/{entry['site_id']}/"
+    """Where the replica serves the truth's page (the truth's URL is the site's own)."""
+    url = entry.get("url")
+    return replica.absolute(url) if url else replica.url + f"articles/{entry['site_id']}/"
 
 
 def compare_to_truth(record: dict[str, Any], entry: Truth, base: str) -> list[str]:

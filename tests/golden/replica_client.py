@@ -50,7 +50,12 @@ class ReplicaClient:
         self.close()
 
     def absolute(self, path_or_url: str) -> str:
-        return path_or_url if "://" in path_or_url else self.url + path_or_url.lstrip("/")
+        """A path, or a site URL (the truth's), as a URL on this replica."""
+        from newsarchive.crawl.roots import fetch_url
+
+        if "://" in path_or_url:
+            return fetch_url(path_or_url, self.url, "https://www.novinite.com/")
+        return self.url + path_or_url.lstrip("/")
 
     def get(self, path_or_url: str) -> tuple[int, str]:
         """Status and body text of a GET; an HTTP error's body is returned, not raised, and a

@@ -113,6 +113,13 @@ class Replica:
         """Move the clock; answers ``{"now", "published": [ids], "edited": [ids]}``."""
         return dict(self._control("advance", "POST", hours=hours, publish=publish, edit=edit))
 
+    def served(self, url: str) -> str:
+        """Where this replica serves a page whose site URL is `url` (the truth's ``url`` and
+        ``image_url`` are the site's own, as the archive keeps them)."""
+        from newsarchive.crawl.roots import fetch_url
+
+        return fetch_url(url, self.url, "https://www.novinite.com/")
+
     def truth(self) -> list[dict[str, Any]]:
         """Every live article's truth record, oldest first."""
         data: bytes = self._control("truth.jsonl")

@@ -13,17 +13,21 @@ from .generate import Story
 from .textmodel import body_plain
 
 SITE = "novinite"
+#: The site's own root: the archive stores this address whatever root served the page
+#: (DESIGN: `url` is the site's canonical URL), so the truth does too.
+SITE_ROOT = "https://www.novinite.com"
 
 
 def record(story: Story, base: str, fault: str | None = None) -> dict[str, object]:
-    """The truth for `story` (its current version) served at `base`; ``skip`` for fault pages."""
+    """The truth for `story` (its current version) served at `base` (its URLs are the site's own,
+    `SITE_ROOT`, as the archive keeps them); ``skip`` for fault pages."""
     head = story.head
     article_id = head.article_id
     body = "" if fault == "empty_body" else body_plain(list(story.paragraphs))
     out: dict[str, object] = {
         "site": SITE,
         "site_id": str(article_id),
-        "url": f"{base}/articles/{article_id}/{php_urlencode(head.title)}",
+        "url": f"{SITE_ROOT}/articles/{article_id}/{php_urlencode(head.title)}",
         "title": head.title,
         "section": head.section.name,
         "subsection": head.subsection.name if head.subsection else None,
@@ -33,7 +37,7 @@ def record(story: Story, base: str, fault: str | None = None) -> dict[str, objec
         "body": body,
         "tags": list(head.tags),
         "sources": list(story.sources),
-        "image_url": f"{base}/images/{article_id}.jpg",
+        "image_url": f"{SITE_ROOT}/images/{article_id}.jpg",
         "version": head.version,
     }
     reason = PAGE_FAULTS.get(fault) if fault else None
