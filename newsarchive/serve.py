@@ -38,6 +38,8 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 from newsarchive.archive import FTS_BM25, MONTH_FACET_SQL
 from newsarchive.archive.errors import damaged, error_code
+from newsarchive.archive.search_ranks import search_match
+from newsarchive.archive.search_sql import canned_search_sql
 
 #: The database name in Datasette's URLs and in the metadata.
 DATABASE_NAME = "archive"
@@ -123,6 +125,12 @@ def register_facet_classes() -> list[type[Facet]]:
     return [MonthFacet]
 
 
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """``search_match(:query)``, which the canned search's MATCH uses (`canned_search_sql`)."""
+    conn.create_function("search_match", 1, search_match, deterministic=True)
+
+
 def _install_plugins() -> list[str]:
     """Register our facet; switch off other plugins' ``render_cell``. Returns those names."""
     from datasette.plugins import DEFAULT_PLUGINS, pm
@@ -150,6 +158,7 @@ def metadata() -> dict[str, Any]:
     meta: dict[str, Any] = json.loads(text)
     for query in meta["databases"][DATABASE_NAME]["queries"].values():
         query["sql"] = query["sql"].replace(BM25_PLACEHOLDER, FTS_BM25)
+    meta["databases"][DATABASE_NAME]["queries"]["search"]["sql"] = canned_search_sql()
     return meta
 
 

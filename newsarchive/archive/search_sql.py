@@ -5,9 +5,13 @@ parameters), so the planner can be tested without a database; what needs the dat
 other sites exist, a section's spellings, how many articles a filter passes) is read first by
 `search.Search` and handed to them.
 
-The plan, and why. Ranking has to score every match (bm25 cannot be bounded in advance), so
-that part reads only the full-text index: the best `limit` ids and their bm25, with the filters
-applied inside that query (`best_sql`). Only those few articles are then read and given a
+The plan, and why. Exact ranking has to score every match (bm25 cannot be bounded in advance),
+about a microsecond each: a word found in most of the archive would cost a second. So a search
+ranks the newest `RANK_WINDOW` matches (the highest ids: the full-text index reads its matches
+newest first and stops there, `recent_sql`) and says so, with how many match
+(`match_count_sql`, counted up to `COUNT_MAX`); when fewer match, every one is ranked and the
+result is the exact one. ``exact`` ranks them all (`best_sql`). Either way that part reads only
+the full-text index: ids and their bm25, with the filters applied inside the query. Only those few articles are then read and given a
 snippet (`hits_sql`: a second read per hit, through the index's rowid seek). Equal ranks are
 ordered newest first, also across the limit. More than `STAGED_MAX` hits (or no limit) take
 the one-query plan (`ranked_sql`): every match joined, ordered, then cut.
@@ -31,6 +35,10 @@ from newsarchive.archive.values import published_between
 #: Up to this many hits, a search picks its hits from the full-text index first and reads only
 #: those articles; a longer list is one query.
 STAGED_MAX = 100
+#: A search ranks at most this many matches, the newest (highest ids), unless asked to be exact.
+RANK_WINDOW = 2000
+#: A bounded search counts its matches up to this many ("over 100,000 matches" beyond).
+COUNT_MAX = 100_000
 #: A filter passed by fewer articles than this restricts the full-text matches as a set of ids;
 #: a broader one is checked on each match's article row instead.
 FILTER_SET_MAX = 20_000
@@ -203,6 +211,45 @@ def best_sql(join: str, where: str) -> str:
     return (
         f"SELECT articles_fts.rowid AS id, {FTS_BM25} AS score FROM articles_fts{join} "
         f"WHERE articles_fts MATCH :query{where} ORDER BY score LIMIT :n"
+    )
+
+
+def recent_sql(join: str, where: str) -> str:
+    """The bounded plan's first step: the newest ``:window`` matches (highest ids, read from
+    the index newest first, nothing older) and their bm25."""
+    return (
+        f"SELECT articles_fts.rowid AS id, {FTS_BM25} AS score FROM articles_fts{join} "
+        f"WHERE articles_fts MATCH :query{where} ORDER BY articles_fts.rowid DESC LIMIT :window"
+    )
+
+
+def match_count_sql(join: str, where: str) -> str:
+    """How many articles match (with the filters), counted up to ``:cap``."""
+    return (
+        f"SELECT count(*) FROM (SELECT 1 FROM articles_fts{join} "
+        f"WHERE articles_fts MATCH :query{where} LIMIT :cap)"
+    )
+
+
+def canned_search_sql(window: int = RANK_WINDOW, limit: int = 10) -> str:
+    """Datasette's canned search: `newsarchive search`'s bounded plan in one query.
+
+    The newest `window` matches are ranked by the same bm25 (`FTS_BM25`), the best `limit`
+    shown with a snippet, newest first among equals; ``search_match(:query)`` is the SQL
+    function that turns what the reader typed into the CLI's FTS5 expression.
+    """
+    return (
+        "with recent as (select rowid as id, "
+        f"{FTS_BM25} as score from articles_fts "
+        "where articles_fts match search_match(:query) "
+        f"order by rowid desc limit {int(window)}), "
+        f"best as (select id, score from recent order by score, id desc limit {int(limit)}) "
+        "select a.id, substr(a.published, 1, 10) as date, a.section, a.title, a.url, "
+        "snippet(articles_fts, 1, '[', ']', ' … ', 12) as snippet "
+        "from best cross join articles a on a.id = best.id "
+        "cross join articles_fts on articles_fts.rowid = best.id "
+        "where articles_fts match search_match(:query) "
+        "order by best.score, a.published desc"
     )
 
 
