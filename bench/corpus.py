@@ -39,15 +39,11 @@ SECTIONS = {
     "Bulgaria": 30, "World": 18, "Business": 15, "Politics": 12, "Society": 8, "Sports": 6,
     "Europe": 4, "Lifestyle": 3, "Culture": 2, "Science": 1, "Tech": 1,
 }
-_FIRST_NAMES = (
-    "Ivan Georgi Dimitar Nikolay Petar Hristo Stoyan Todor Boyko Rumen Kiril Yordan Maria Elena "
-    "Ivanka Desislava Tsvetelina Kristalina Radka Vesela Anna Daniel Alexander Martin Viktor "
-    "Emil Simeon Plamen Lyubomir Kamen Milena Gergana Zornitsa Teodora Nadezhda Boris Vasil"
-).split()
-_ONSETS = "b br d dr g gr k kr l m n p pl r s sl st t tr v z zh ch sh ts y".split()
-_VOWELS = "a e i o u a e o ya yu".split()
-_SURNAME_ENDS = "ov ova ev eva ski ska in ina ich escu idis oglu".split()
-_PLACE_ENDS = "grad ovo evo ets ik ica burg ville polje dol chevo ene insko".split()
+_FIRST_NAMES = ["Ivan", "Georgi", "Dimitar", "Nikolay", "Petar", "Hristo", "Stoyan", "Todor", "Boyko", "Rumen", "Kiril", "Yordan", "Maria", "Elena", "Ivanka", "Desislava", "Tsvetelina", "Kristalina", "Radka", "Vesela", "Anna", "Daniel", "Alexander", "Martin", "Viktor", "Emil", "Simeon", "Plamen", "Lyubomir", "Kamen", "Milena", "Gergana", "Zornitsa", "Teodora", "Nadezhda", "Boris", "Vasil"]
+_ONSETS = ["b", "br", "d", "dr", "g", "gr", "k", "kr", "l", "m", "n", "p", "pl", "r", "s", "sl", "st", "t", "tr", "v", "z", "zh", "ch", "sh", "ts", "y"]
+_VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o", "ya", "yu"]
+_SURNAME_ENDS = ["ov", "ova", "ev", "eva", "ski", "ska", "in", "ina", "ich", "escu", "idis", "oglu"]
+_PLACE_ENDS = ["grad", "ovo", "evo", "ets", "ik", "ica", "burg", "ville", "polje", "dol", "chevo", "ene", "insko"]
 
 
 def _coined(rng: random.Random, ends: list[str], syllables: tuple[int, int]) -> str:

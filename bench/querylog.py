@@ -20,10 +20,7 @@ from newsarchive.archive import Archive
 CLASSES = {"name": 20, "two": 20, "three": 15, "phrase": 15, "prefix": 20, "frequent": 10}
 #: Words of the corpus's vocabulary found in most articles (the commonest English words and
 #: news words): a reader's first queries on a news archive are like these.
-FREQUENT = (
-    "government people state new time year world president minister country police news "
-    "public city million national said first last week"
-).split()
+FREQUENT = ["government", "people", "state", "new", "time", "year", "world", "president", "minister", "country", "police", "news", "public", "city", "million", "national", "said", "first", "last", "week"]
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
 

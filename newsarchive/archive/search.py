@@ -162,6 +162,15 @@ class Search(Connection):
             hit["tags"] = loads_list(hit["tags"])
         return hits
 
+    def distinct_terms(self) -> int:
+        """How many distinct terms (after stemming) the full-text index holds (fts5vocab)."""
+        with self._read("counting terms") as conn:
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.articles_fts_terms "
+                "USING fts5vocab(main, articles_fts, row)"
+            )
+            return int(conn.execute("SELECT count(*) FROM temp.articles_fts_terms").fetchone()[0])
+
     def _tune_for_search(self, conn: sqlite3.Connection) -> None:
         """Once per connection: a page cache and memory map big enough that a search's pages
         (the terms' doclists, the documents' sizes) stay in memory from one query to the next."""
