@@ -17,11 +17,9 @@ from typing import Any
 
 from newsarchive.archive.schema import FTS_COLUMNS
 from newsarchive.archive.search_sql import (
-    COUNT_MAX,
     best_sql,
     fallback_query,
     hits_sql,
-    match_count_sql,
     newest_ties_first,
     one_pass,
     recent_sql,
@@ -32,9 +30,9 @@ from newsarchive.archive.search_sql import (
 class Hits(list):  # type: ignore[type-arg]
     """The hits, best first, and how they were ranked.
 
-    `matches`: how many articles match (with the filters), counted up to `COUNT_MAX`, or None
-    when not counted (an exact search of more than its window). `ranked_among`: None when every
-    match was ranked; else how many (the newest ones) were.
+    `matches`: how many articles match (with the filters), or None when they were not all
+    counted (more than were ranked). `ranked_among`: None when every match was ranked; else
+    how many (the newest ones) were.
     """
 
     matches: int | None = None
@@ -60,15 +58,12 @@ def best_ranks(
         recent = conn.execute(recent_sql(join, where), {**params, "window": window}).fetchall()
         if len(recent) < window:  # every match is in the window: the exact ranking
             hits.matches = len(recent)
-        else:
+        else:  # how many more match is not counted: counting costs what ranking would
             hits.ranked_among = window
-            hits.matches = conn.execute(
-                match_count_sql(join, where), {**params, "cap": COUNT_MAX}
-            ).fetchone()[0]
         top = sorted(recent, key=lambda row: (row[1], -row[0]))
     else:
-        top = _best_of_all(conn, best_sql(join, where), params, limit)
-        if len(top) <= limit:
+        top, every = _best_of_all(conn, best_sql(join, where), params, limit)
+        if every:
             hits.matches = len(top)
     top = within_limit(top, limit)
     if len(top) > limit:  # a tie across the limit: its newest articles make the cut
@@ -85,15 +80,16 @@ def best_ranks(
 
 def _best_of_all(
     conn: sqlite3.Connection, best: str, params: dict[str, Any], limit: int
-) -> list[Any]:
-    """The best matches of all, ranked by the index: `limit` and any tied with the last."""
+) -> tuple[list[Any], bool]:
+    """The best matches of all, ranked by the index: `limit` and any tied with the last, and
+    whether that is every match."""
     # More than asked shows whether a tie crosses the limit (ties are common: equal term
     # counts in equally long articles), and holds it unless it is long.
     wanted = 2 * limit + 10
     while True:
         top = conn.execute(best, {**params, "n": wanted}).fetchall()
         if len(top) < wanted or top[-1][1] != top[limit - 1][1]:
-            return list(top)
+            return list(top), len(top) < wanted
         wanted *= 4
 
 

@@ -8,9 +8,9 @@ other sites exist, a section's spellings, how many articles a filter passes) is 
 The plan, and why. Exact ranking has to score every match (bm25 cannot be bounded in advance),
 about a microsecond each: a word found in most of the archive would cost a second. So a search
 ranks the newest `RANK_WINDOW` matches (the highest ids: the full-text index reads its matches
-newest first and stops there, `recent_sql`) and says so, with how many match
-(`match_count_sql`, counted up to `COUNT_MAX`); when fewer match, every one is ranked and the
-result is the exact one. ``exact`` ranks them all (`best_sql`). Either way that part reads only
+newest first and stops there, `recent_sql`) and says so (how many more match is not counted:
+counting reads every match, which is what the window avoids); when fewer match, every one is
+ranked and the result is the exact one. ``exact`` ranks them all (`best_sql`). Either way that part reads only
 the full-text index: ids and their bm25, with the filters applied inside the query. Only those few articles are then read and given a
 snippet (`hits_sql`: a second read per hit, through the index's rowid seek). Equal ranks are
 ordered newest first, also across the limit. More than `STAGED_MAX` hits (or no limit) take
@@ -37,8 +37,6 @@ from newsarchive.archive.values import published_between
 STAGED_MAX = 100
 #: A search ranks at most this many matches, the newest (highest ids), unless asked to be exact.
 RANK_WINDOW = 2000
-#: A bounded search counts its matches up to this many ("over 100,000 matches" beyond).
-COUNT_MAX = 100_000
 #: A filter passed by fewer articles than this restricts the full-text matches as a set of ids;
 #: a broader one is checked on each match's article row instead.
 FILTER_SET_MAX = 20_000
@@ -220,14 +218,6 @@ def recent_sql(join: str, where: str) -> str:
     return (
         f"SELECT articles_fts.rowid AS id, {FTS_BM25} AS score FROM articles_fts{join} "
         f"WHERE articles_fts MATCH :query{where} ORDER BY articles_fts.rowid DESC LIMIT :window"
-    )
-
-
-def match_count_sql(join: str, where: str) -> str:
-    """How many articles match (with the filters), counted up to ``:cap``."""
-    return (
-        f"SELECT count(*) FROM (SELECT 1 FROM articles_fts{join} "
-        f"WHERE articles_fts MATCH :query{where} LIMIT :cap)"
     )
 
 

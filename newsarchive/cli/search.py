@@ -95,7 +95,7 @@ def search(
     Ranked by bm25 with title matches above body matches. When more than 2,000 articles
     match, the newest 2,000 matches (the last added to the archive) are ranked, so a search
     answers in milliseconds however common its words; the output then says so ("ranked among
-    the newest 2,000 of 48,213 matches; --exact for all") and --exact ranks every match.
+    the newest 2,000 matches; more match: --exact for all") and --exact ranks every match.
     Each hit shows its date, section, title and URL, then a snippet with the matches marked
     (bold on a terminal, [brackets] otherwise). --json prints one JSON object a line instead
     (id, site, site_id, url, title, section, published, tags, snippet, rank, matches,
@@ -142,15 +142,11 @@ def search(
 
 
 def bounded_notice(hits: Hits) -> str | None:
-    """How a bounded result was ranked, e.g. "ranked among the newest 2,000 of 48,213
-    matches; --exact for all"; None when every match was ranked."""
+    """How a bounded result was ranked ("ranked among the newest 2,000 matches; more match:
+    --exact for all"); None when every match was ranked."""
     if hits.ranked_among is None:
         return None
-    from newsarchive.archive.search_sql import COUNT_MAX
-
-    matches = hits.matches or 0
-    total = f"over {COUNT_MAX:,}" if matches >= COUNT_MAX else f"{matches:,}"
-    return f"ranked among the newest {hits.ranked_among:,} of {total} matches; --exact for all"
+    return f"ranked among the newest {hits.ranked_among:,} matches; more match: --exact for all"
 
 
 def print_json(hits: Hits, query: str, notice: str | None) -> None:
