@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from operator import itemgetter
 from typing import Any
 
 from newsarchive.archive.schema import FTS_COLUMNS
@@ -60,7 +61,7 @@ def best_ranks(
             hits.matches = len(recent)
         else:  # how many more match is not counted: counting costs what ranking would
             hits.ranked_among = window
-        top = sorted(recent, key=lambda row: (row[1], -row[0]))
+        top = sorted(recent, key=itemgetter(1))
     else:
         top, every = _best_of_all(conn, best_sql(join, where), params, limit)
         if every:
