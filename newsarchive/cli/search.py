@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -132,13 +132,10 @@ def search(
             )
         except QueryError as exc:
             raise Failure(str(exc), exitcodes.USAGE) from None
-    notice = bounded_notice(hits)
     if as_json:
-        print_json(hits, query, notice)
+        print_json(hits, query)
     else:
         print_hits(hits, query, limit, terminal=is_terminal())
-        if notice:
-            click.echo(notice)
 
 
 def bounded_notice(hits: Hits) -> str | None:
@@ -149,7 +146,7 @@ def bounded_notice(hits: Hits) -> str | None:
     return f"ranked among the newest {hits.ranked_among:,} matches; more match: --exact for all"
 
 
-def print_json(hits: Hits, query: str, notice: str | None) -> None:
+def print_json(hits: Hits, query: str) -> None:
     """One JSON object a line, each with how the hits were ranked (``matches``,
     ``ranked_among``); no hits and a bounded ranking are said on stderr, so stdout stays pure
     JSON lines."""
@@ -160,13 +157,15 @@ def print_json(hits: Hits, query: str, notice: str | None) -> None:
         click.echo(json.dumps(row, ensure_ascii=False))
     if not hits:
         click.echo(f"no article matches {printable(query)}", err=True)
+    notice = bounded_notice(hits)
     if notice:
         click.echo(notice, err=True)
 
 
-def print_hits(hits: list[dict[str, Any]], query: str, limit: int, *, terminal: bool) -> None:
+def print_hits(hits: Hits, query: str, limit: int, *, terminal: bool) -> None:
     """Each hit as a heading (date, section, title), its URL and its marked snippet, then
-    how many were found (and a hint when --limit cut the list)."""
+    how many were found (and a hint when --limit cut the list), and whether they were ranked
+    among the newest matches only (`bounded_notice`)."""
     if not hits:
         click.echo(f"No article matches {printable(query)}.")
         return
@@ -182,3 +181,6 @@ def print_hits(hits: list[dict[str, Any]], query: str, limit: int, *, terminal: 
         click.echo()
     more = f" (the best {limit}; --limit for more)" if len(hits) == limit else ""
     click.echo(f"{len(hits)} article{'s' if len(hits) != 1 else ''} found{more}")
+    notice = bounded_notice(hits)
+    if notice:
+        click.echo(notice)
