@@ -71,7 +71,7 @@ def ids(hits: list[dict]) -> list[int]:
 
 def test_few_matches_rank_alike_bounded_or_exact(archive_db: Path) -> None:
     with Archive(archive_db, readonly=True) as archive:
-        # 40 matches, a window of 2,000: every match is ranked, the same ten as --exact.
+        # 40 matches, a window of 1,000: every match is ranked, the same ten as --exact.
         bounded = archive.search("storm", limit=10)
         exact = archive.search("storm", limit=10, exact=True)
         assert ids(bounded) == ids(exact)

@@ -36,7 +36,7 @@ from newsarchive.archive.values import published_between
 #: those articles; a longer list is one query.
 STAGED_MAX = 100
 #: A search ranks at most this many matches, the newest (highest ids), unless asked to be exact.
-RANK_WINDOW = 2000
+RANK_WINDOW = 1000
 #: A filter passed by fewer articles than this restricts the full-text matches as a set of ids;
 #: a broader one is checked on each match's article row instead.
 FILTER_SET_MAX = 20_000
@@ -226,7 +226,9 @@ def canned_search_sql(window: int = RANK_WINDOW, limit: int = 10) -> str:
 
     The newest `window` matches are ranked by the same bm25 (`FTS_BM25`), the best `limit`
     shown with a snippet, newest first among equals; ``search_match(:query)`` is the SQL
-    function that turns what the reader typed into the CLI's FTS5 expression.
+    function that turns what the reader typed into the CLI's FTS5 expression. The snippets are
+    read in one pass over the best ids' range (as `hits_sql` does for a prefix without an
+    index of its own: read hit by hit, it would be expanded again for each).
     """
     return (
         "with recent as (select rowid as id, "
@@ -236,9 +238,10 @@ def canned_search_sql(window: int = RANK_WINDOW, limit: int = 10) -> str:
         f"best as (select id, score from recent order by score, id desc limit {int(limit)}) "
         "select a.id, substr(a.published, 1, 10) as date, a.section, a.title, a.url, "
         "snippet(articles_fts, 1, '[', ']', ' … ', 12) as snippet "
-        "from best cross join articles a on a.id = best.id "
-        "cross join articles_fts on articles_fts.rowid = best.id "
+        "from articles_fts cross join best on best.id = articles_fts.rowid "
+        "cross join articles a on a.id = best.id "
         "where articles_fts match search_match(:query) "
+        "and articles_fts.rowid between (select min(id) from best) and (select max(id) from best) "
         "order by best.score, a.published desc"
     )
 

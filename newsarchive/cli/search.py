@@ -74,7 +74,7 @@ def mark_snippet(snippet: str, terminal: bool) -> str:
 @click.option(
     "--exact",
     is_flag=True,
-    help="Rank every match, however many (default: the newest 2,000 when more match).",
+    help="Rank every match, however many (default: the newest 1,000 when more match).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line, for scripts.")
 @archive_errors
@@ -92,10 +92,10 @@ def search(
 ) -> None:
     """Full-text search of the archive, best match first.
 
-    Ranked by bm25 with title matches above body matches. When more than 2,000 articles
-    match, the newest 2,000 matches (the last added to the archive) are ranked, so a search
+    Ranked by bm25 with title matches above body matches. When more than 1,000 articles
+    match, the newest 1,000 matches (the last added to the archive) are ranked, so a search
     answers in milliseconds however common its words; the output then says so ("ranked among
-    the newest 2,000 matches; more match: --exact for all") and --exact ranks every match.
+    the newest 1,000 matches; more match: --exact for all") and --exact ranks every match.
     Each hit shows its date, section, title and URL, then a snippet with the matches marked
     (bold on a terminal, [brackets] otherwise). --json prints one JSON object a line instead
     (id, site, site_id, url, title, section, published, tags, snippet, rank, matches,
@@ -139,7 +139,7 @@ def search(
 
 
 def bounded_notice(hits: Hits) -> str | None:
-    """How a bounded result was ranked ("ranked among the newest 2,000 matches; more match:
+    """How a bounded result was ranked ("ranked among the newest 1,000 matches; more match:
     --exact for all"); None when every match was ranked."""
     if hits.ranked_among is None:
         return None
