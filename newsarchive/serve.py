@@ -125,12 +125,6 @@ def register_facet_classes() -> list[type[Facet]]:
     return [MonthFacet]
 
 
-@hookimpl
-def prepare_connection(conn: sqlite3.Connection) -> None:
-    """``search_match(:query)``, which the canned search's MATCH uses (`canned_search_sql`)."""
-    conn.create_function("search_match", 1, search_match, deterministic=True)
-
-
 def _install_plugins() -> list[str]:
     """Register our facet; switch off other plugins' ``render_cell``. Returns those names."""
     from datasette.plugins import DEFAULT_PLUGINS, pm
@@ -186,6 +180,8 @@ class ReadOnlyDatabase(Database):  # type: ignore[misc]
     def connect(self, write: bool = False) -> sqlite3.Connection:
         uri = Path(self.path).resolve().as_uri() + self.options  # percent-encodes the path
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        # search_match(:query): the canned search's MATCH (`canned_search_sql`).
+        conn.create_function("search_match", 1, search_match, deterministic=True)
         self._all_file_connections.append(conn)
         return conn
 
