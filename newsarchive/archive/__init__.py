@@ -8,7 +8,8 @@ the file checks before SQLite opens it; `errors`: the exceptions and the mapping
 - `schema`: the constants, the DDL and the numbered migrations (`SCHEMA_VERSION`);
 - `store`: what a crawl writes (articles, versions, raw pages, runs, skips, crawl state);
 - `frontier`: what the crawler asks (known ids, skip history, recent articles, id gaps);
-- `search_sql` builds the full-text search's SQL in pure functions, `search` runs it;
+- `search_sql` builds the full-text search's SQL in pure functions, `search` runs it,
+  `search_ranks` picks the best ids (among the newest `RANK_WINDOW` matches) and reads the hits;
 - `reports`: stats, history, export, runs, raw pages; `site_reports`: each site's articles
   and last run (`newsarchive sites`);
 - `reading`: what `newsarchive serve`'s reading room reads (versions, feeds, ``search_match``);

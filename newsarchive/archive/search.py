@@ -8,31 +8,27 @@ that keep one search from running for minutes: `QUERY_MAX_CHARS` and `SEARCH_SEC
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from newsarchive.archive.connection import Connection
 from newsarchive.archive.errors import QueryError
+from newsarchive.archive.search_ranks import Hits, best_ranks, read_hits
 from newsarchive.archive.search_sql import (
     FILTER_SET_MAX,
     OTHER_SITES_SQL,
+    RANK_WINDOW,
     SECTION_SPELLINGS_SQL,
     STAGED_MAX,
     Bound,
-    best_sql,
     explain_query_error,
     fallback_query,
     filter_clauses,
     filter_conditions,
-    hits_sql,
     is_staged,
-    newest_ties_first,
-    one_pass,
     passing_count_sql,
     ranked_sql,
-    within_limit,
 )
 from newsarchive.archive.values import loads_list
 
@@ -51,6 +47,7 @@ class Search(Connection):
     """`search`: reads the facts the builders need, then runs what they built."""
 
     _STAGED_MAX = STAGED_MAX
+    _RANK_WINDOW = RANK_WINDOW
     _FILTER_SET_MAX = FILTER_SET_MAX
     _SEARCH_SECONDS: float | None = SEARCH_SECONDS
 
@@ -65,8 +62,13 @@ class Search(Connection):
         until: Bound | None = None,
         limit: int | None = 10,
         highlight: tuple[str, str] = ("[", "]"),
-    ) -> list[dict[str, Any]]:
+        exact: bool = False,
+    ) -> Hits:
         """Full-text search ranked by bm25 (title 10, body 1, tags 5), best first.
+
+        Up to `STAGED_MAX` hits are ranked among the newest `RANK_WINDOW` matches (the highest
+        ids), unless `exact`: the returned `Hits` say whether (`ranked_among`) and how many
+        articles match (`matches`). More hits, or no limit, rank every match.
 
         `query` is FTS5 syntax (``homs AND rebels``, ``"M5 highway"``, ``storm NOT flood``,
         ``reb*``); plain words with punctuation (``U.S.``, ``Assad's``) also work. A date
@@ -88,7 +90,8 @@ class Search(Connection):
         seconds = self._SEARCH_SECONDS
         with self._time_limit(seconds) as expired:
             try:
-                return self._search_planned(query, params, filters, limit, expired)
+                window = None if exact else self._RANK_WINDOW
+                return self._search_planned(query, params, filters, limit, window, expired)
             except sqlite3.OperationalError:
                 if expired():
                     shown = query if len(query) <= 60 else query[:59] + "…"
@@ -104,14 +107,15 @@ class Search(Connection):
         params: dict[str, Any],
         filters: dict[str, Any],
         limit: int | None,
+        window: int | None,
         expired: Callable[[], bool],
-    ) -> list[dict[str, Any]]:
+    ) -> Hits:
         """Plan the filters, then search for `query`; a query FTS5 cannot parse is tried again
         in its quoted form (`fallback_query`), unless the time ran out, then explained."""
         with self._read("searching") as conn:
             self._tune_for_search(conn)
             join, where = self._search_filters(conn, params, **filters)
-        planned = (params, join, where, limit)
+        planned = (params, join, where, limit, window)
         try:
             return self._search_once(query, *planned)
         except sqlite3.OperationalError as exc:
@@ -132,22 +136,40 @@ class Search(Connection):
         ) from None
 
     def _search_once(
-        self, fts_query: str, params: dict[str, Any], join: str, where: str, limit: int | None
-    ) -> list[dict[str, Any]]:
+        self,
+        fts_query: str,
+        params: dict[str, Any],
+        join: str,
+        where: str,
+        limit: int | None,
+        window: int | None,
+    ) -> Hits:
         """The planned search for `fts_query`, staged or in one query; FTS5's errors (a query
         it cannot parse) come out as they are, for `search` to retry or explain."""
+        hits = Hits()
         with self._read("searching") as conn:
             if limit is not None and is_staged(limit, self._STAGED_MAX):
-                rows = self._search_staged(conn, fts_query, params, join, where, limit)
+                rows = self._search_staged(conn, fts_query, params, join, where, limit, window, hits)
             else:
                 run_params = {**params, "query": fts_query}
                 if limit is not None:
                     run_params["limit"] = limit
                 rows = conn.execute(ranked_sql(where, limit), run_params).fetchall()
-        hits = [dict(row) for row in rows]
+                if limit is None:
+                    hits.matches = len(rows)
+        hits.extend(dict(row) for row in rows)
         for hit in hits:
             hit["tags"] = loads_list(hit["tags"])
         return hits
+
+    def distinct_terms(self) -> int:
+        """How many distinct terms (after stemming) the full-text index holds (fts5vocab)."""
+        with self._read("counting terms") as conn:
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.articles_fts_terms "
+                "USING fts5vocab(main, articles_fts, row)"
+            )
+            return int(conn.execute("SELECT count(*) FROM temp.articles_fts_terms").fetchone()[0])
 
     def _tune_for_search(self, conn: sqlite3.Connection) -> None:
         """Once per connection: a page cache and memory map big enough that a search's pages
@@ -203,63 +225,19 @@ class Search(Connection):
         join: str,
         where: str,
         limit: int,
+        window: int | None,
+        hits: Hits,
     ) -> list[dict[str, Any]]:
-        """The best `limit` hits: ids and bm25 from the index, then those articles only
-        (both in one read transaction, so they see the same archive)."""
+        """The best `limit` hits (among the newest `window` matches, None: all): ids and bm25
+        from the index, then those articles only (both in one read transaction, so they see
+        the same archive; `search_ranks`)."""
         own = not conn.in_transaction
         if own:
             conn.execute("BEGIN")
         try:
             params = {**params, "query": fts_query}
-            ranks = Search._best_ranks(conn, params, join, where, limit)
-            return Search._read_hits(conn, params, ranks) if ranks else []
+            ranks = best_ranks(conn, params, join, where, limit, window, hits)
+            return read_hits(conn, params, ranks) if ranks else []
         finally:
             if own:
                 conn.execute("COMMIT")
-
-    @staticmethod
-    def _best_ranks(
-        conn: sqlite3.Connection, params: dict[str, Any], join: str, where: str, limit: int
-    ) -> dict[int, float]:
-        """id → bm25 of the best `limit` matches, best first, newest first among equals."""
-        best = best_sql(join, where)
-        # More than asked shows whether a tie crosses the limit (ties are common: equal term
-        # counts in equally long articles), and holds it unless it is long.
-        wanted = 2 * limit + 10
-        while True:
-            top = conn.execute(best, {**params, "n": wanted}).fetchall()
-            if len(top) < wanted or top[-1][1] != top[limit - 1][1]:
-                break
-            wanted *= 4
-        top = within_limit(top, limit)
-        if len(top) > limit:  # a tie across the limit: its newest articles make the cut
-            published = dict(
-                conn.execute(
-                    "SELECT id, published FROM articles WHERE id IN "
-                    "(SELECT value FROM json_each(:ids))",
-                    {"ids": json.dumps([row[0] for row in top])},
-                ).fetchall()
-            )
-            top = newest_ties_first(top, published, limit)
-        return {row[0]: row[1] for row in top}
-
-    @staticmethod
-    def _read_hits(
-        conn: sqlite3.Connection, params: dict[str, Any], ranks: dict[int, float]
-    ) -> list[dict[str, Any]]:
-        """The articles of `ranks` with their snippets, best first, newest first among equals."""
-        if one_pass(params["query"]):
-            rows = conn.execute(
-                hits_sql(True),
-                {**params, "low": min(ranks), "high": max(ranks), "ids": json.dumps(list(ranks))},
-            ).fetchall()
-        else:
-            sql = hits_sql(False)
-            rows = [
-                hit
-                for article_id in ranks
-                for hit in conn.execute(sql, {**params, "id": article_id})
-            ]
-        rows.sort(key=lambda row: row["published"], reverse=True)
-        rows.sort(key=lambda row: ranks[row["id"]])
-        return [{**dict(row), "rank": ranks[row["id"]]} for row in rows]

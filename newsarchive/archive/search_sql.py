@@ -5,9 +5,13 @@ parameters), so the planner can be tested without a database; what needs the dat
 other sites exist, a section's spellings, how many articles a filter passes) is read first by
 `search.Search` and handed to them.
 
-The plan, and why. Ranking has to score every match (bm25 cannot be bounded in advance), so
-that part reads only the full-text index: the best `limit` ids and their bm25, with the filters
-applied inside that query (`best_sql`). Only those few articles are then read and given a
+The plan, and why. Exact ranking has to score every match (bm25 cannot be bounded in advance),
+about a microsecond each: a word found in most of the archive would cost a second. So a search
+ranks the newest `RANK_WINDOW` matches (the highest ids: the full-text index reads its matches
+newest first and stops there, `recent_sql`) and says so (how many more match is not counted:
+counting reads every match, which is what the window avoids); when fewer match, every one is
+ranked and the result is the exact one. ``exact`` ranks them all (`best_sql`). Either way that part reads only
+the full-text index: ids and their bm25, with the filters applied inside the query. Only those few articles are then read and given a
 snippet (`hits_sql`: a second read per hit, through the index's rowid seek). Equal ranks are
 ordered newest first, also across the limit. More than `STAGED_MAX` hits (or no limit) take
 the one-query plan (`ranked_sql`): every match joined, ordered, then cut.
@@ -32,6 +36,8 @@ from newsarchive.archive.values import published_between
 #: Up to this many hits, a search picks its hits from the full-text index first and reads only
 #: those articles; a longer list is one query.
 STAGED_MAX = 100
+#: A search ranks at most this many matches, the newest (highest ids), unless asked to be exact.
+RANK_WINDOW = 1000
 #: A filter passed by fewer articles than this restricts the full-text matches as a set of ids;
 #: a broader one is checked on each match's article row instead.
 FILTER_SET_MAX = 20_000
@@ -213,6 +219,40 @@ def best_sql(join: str, where: str) -> str:
     )
 
 
+def recent_sql(join: str, where: str) -> str:
+    """The bounded plan's first step: the newest ``:window`` matches (highest ids, read from
+    the index newest first, nothing older) and their bm25."""
+    return (
+        f"SELECT articles_fts.rowid AS id, {FTS_BM25} AS score FROM articles_fts{join} "
+        f"WHERE articles_fts MATCH :query{where} ORDER BY articles_fts.rowid DESC LIMIT :window"
+    )
+
+
+def canned_search_sql(window: int = RANK_WINDOW, limit: int = 10) -> str:
+    """Datasette's canned search: `newsarchive search`'s bounded plan in one query.
+
+    The newest `window` matches are ranked by the same bm25 (`FTS_BM25`), the best `limit`
+    shown with a snippet, newest first among equals; ``search_match(:query)`` is the SQL
+    function that turns what the reader typed into the CLI's FTS5 expression. The snippets are
+    read in one pass over the best ids' range (as `hits_sql` does for a prefix without an
+    index of its own: read hit by hit, it would be expanded again for each).
+    """
+    return (
+        "with recent as (select rowid as id, "
+        f"{FTS_BM25} as score from articles_fts "
+        "where articles_fts match search_match(:query) "
+        f"order by rowid desc limit {int(window)}), "
+        f"best as (select id, score from recent order by score, id desc limit {int(limit)}) "
+        "select a.id, substr(a.published, 1, 10) as date, a.section, a.title, a.url, "
+        "snippet(articles_fts, 1, '[', ']', ' … ', 12) as snippet "
+        "from articles_fts cross join best on best.id = articles_fts.rowid "
+        "cross join articles a on a.id = best.id "
+        "where articles_fts match search_match(:query) "
+        "and articles_fts.rowid between (select min(id) from best) and (select max(id) from best) "
+        "order by best.score, a.published desc"
+    )
+
+
 def one_pass(fts_query: str) -> bool:
     """Whether the hits are read in one pass over the ids (`hits_sql`): when a prefix term has
     no index of its own, it would be expanded again for every hit read one by one."""
@@ -270,18 +310,3 @@ def match_expression(words: str, parse_error: Callable[[str], str | None]) -> st
         if parse_error(fallback) is None:
             return fallback
     raise QueryError(f'bad search query "{words}": {explain_query_error(words, first)}')
-
-
-def canned_search_sql() -> str:
-    """The SQL of Datasette's canned ``search`` query: the best 100 hits of ``:query``, ranked
-    as `newsarchive search` ranks, with a snippet. Its MATCH goes through the SQL function
-    ``search_match`` that `newsarchive serve` registers (`match_expression`)."""
-    return (
-        f"with best as (select rowid as id, {FTS_BM25} as score from articles_fts "
-        "where articles_fts MATCH search_match(:query) order by score limit 100) "
-        "select a.id, substr(a.published, 1, 10) as date, a.section, a.title, a.url, "
-        "snippet(articles_fts, 1, '[', ']', ' … ', 12) as snippet "
-        "from best cross join articles a on a.id = best.id "
-        "cross join articles_fts on articles_fts.rowid = best.id "
-        "where articles_fts MATCH search_match(:query) order by best.score, a.published desc"
-    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +28,9 @@ from newsarchive.cli.options import (
     open_archive,
 )
 from newsarchive.text import printable
+
+if TYPE_CHECKING:
+    from newsarchive.archive.search_ranks import Hits
 
 #: Snippet markers no article text holds; shown as bold on a terminal, as [brackets] otherwise.
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
@@ -68,6 +71,11 @@ def mark_snippet(snippet: str, terminal: bool) -> str:
 @click.option("--tag", type=TEXT, help="Only articles with this tag (any casing).")
 @day_option("--since", "Only articles published on or after this day (UTC).")
 @day_option("--until", "Only articles published on or before this day (UTC).")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Rank every match, however many (default: the newest 1,000 when more match).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line, for scripts.")
 @archive_errors
 def search(
@@ -79,14 +87,19 @@ def search(
     tag: str | None,
     since: str | None,
     until: str | None,
+    exact: bool,
     as_json: bool,
 ) -> None:
     """Full-text search of the archive, best match first.
 
-    Ranked by bm25 with title matches above body matches. Each hit shows its date, section,
-    title and URL, then a snippet with the matches marked (bold on a terminal, [brackets]
-    otherwise). --json prints one JSON object a line instead (id, site, site_id, url, title,
-    section, published, tags, snippet, rank).
+    Ranked by bm25 with title matches above body matches. When more than 1,000 articles
+    match, the newest 1,000 matches (the last added to the archive) are ranked, so a search
+    answers in milliseconds however common its words; the output then says so ("ranked among
+    the newest 1,000 matches; more match: --exact for all") and --exact ranks every match.
+    Each hit shows its date, section, title and URL, then a snippet with the matches marked
+    (bold on a terminal, [brackets] otherwise). --json prints one JSON object a line instead
+    (id, site, site_id, url, title, section, published, tags, snippet, rank, matches,
+    ranked_among: null when every match was ranked).
 
     QUERY is FTS5 syntax: words (all must match; stemmed, any case), "a phrase", AND, OR,
     NOT, prefix*, NEAR(a b). Plain words with punctuation (U.S., M5, Assad's) just work. A
@@ -99,6 +112,7 @@ def search(
         newsarchive search 'homs AND rebels' --since 2024-12-01
         newsarchive search '"M5 highway"' --section World --limit 3
         newsarchive search 'reb*' --tag Elections --json
+        newsarchive search government --exact
     """
     from newsarchive.archive import QueryError
 
@@ -114,6 +128,7 @@ def search(
                 until=until,
                 limit=limit,
                 highlight=("[", "]") if as_json else (MARK_OPEN, MARK_CLOSE),
+                exact=exact,
             )
         except QueryError as exc:
             raise Failure(str(exc), exitcodes.USAGE) from None
@@ -123,19 +138,34 @@ def search(
         print_hits(hits, query, limit, terminal=is_terminal())
 
 
-def print_json(hits: list[dict[str, Any]], query: str) -> None:
-    """One JSON object a line; no hits is said on stderr, so stdout stays pure JSON lines."""
+def bounded_notice(hits: Hits) -> str | None:
+    """How a bounded result was ranked ("ranked among the newest 1,000 matches; more match:
+    --exact for all"); None when every match was ranked."""
+    if hits.ranked_among is None:
+        return None
+    return f"ranked among the newest {hits.ranked_among:,} matches; more match: --exact for all"
+
+
+def print_json(hits: Hits, query: str) -> None:
+    """One JSON object a line, each with how the hits were ranked (``matches``,
+    ``ranked_among``); no hits and a bounded ranking are said on stderr, so stdout stays pure
+    JSON lines."""
     import json
 
     for hit in hits:
-        click.echo(json.dumps(hit, ensure_ascii=False))
+        row = {**hit, "matches": hits.matches, "ranked_among": hits.ranked_among}
+        click.echo(json.dumps(row, ensure_ascii=False))
     if not hits:
         click.echo(f"no article matches {printable(query)}", err=True)
+    notice = bounded_notice(hits)
+    if notice:
+        click.echo(notice, err=True)
 
 
-def print_hits(hits: list[dict[str, Any]], query: str, limit: int, *, terminal: bool) -> None:
+def print_hits(hits: Hits, query: str, limit: int, *, terminal: bool) -> None:
     """Each hit as a heading (date, section, title), its URL and its marked snippet, then
-    how many were found (and a hint when --limit cut the list)."""
+    how many were found (and a hint when --limit cut the list), and whether they were ranked
+    among the newest matches only (`bounded_notice`)."""
     if not hits:
         click.echo(f"No article matches: {printable(query)}")
         return
@@ -151,3 +181,6 @@ def print_hits(hits: list[dict[str, Any]], query: str, limit: int, *, terminal: 
         click.echo()
     more = f" (the best {limit}; --limit for more)" if len(hits) == limit else ""
     click.echo(f"{len(hits)} article{'s' if len(hits) != 1 else ''} found{more}")
+    notice = bounded_notice(hits)
+    if notice:
+        click.echo(notice)
