@@ -13,10 +13,8 @@ import sqlite3
 from operator import itemgetter
 from typing import Any
 
-from newsarchive.archive.schema import FTS_COLUMNS
 from newsarchive.archive.search_sql import (
     best_sql,
-    fallback_query,
     hits_sql,
     newest_ties_first,
     one_pass,
