@@ -100,11 +100,9 @@ class ListingWalk:
             # replica: fetch the same article from the root we were given.
             entry = replace(entry, url=self.article_url(entry.site_id))
         if known is None:
-            if skipped and not policy.skipped_due(
+            if policy.skip_waits(
                 entry.published,
-                dates.parse_utc(skipped["at"]),
-                skipped["reason"],
-                skipped["count"],
+                skipped,
                 self.now,
                 refresh_hours=self.refresh_hours,
                 backfill=self.backfill,

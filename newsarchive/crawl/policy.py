@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from newsarchive import dates
 from newsarchive.crawl.failures import TRANSIENT
 from newsarchive.items import ListingEntry
 from newsarchive.text import clean_line
@@ -89,6 +90,29 @@ def skipped_due(
     if published is not None:
         return due_for_refresh(published, last_skip, now, refresh_hours)
     return backfill or now - last_skip >= UNDATED_RETRY
+
+
+def skip_waits(
+    published: datetime | None,
+    skipped: Mapping[str, Any] | None,
+    now: datetime,
+    *,
+    refresh_hours: float,
+    backfill: bool,
+) -> bool:
+    """Whether a listed article never stored, whose page was skipped before (`skipped`: the
+    archive's skip row), still waits out its back-off (`skipped_due`) instead of being fetched."""
+    if not skipped:
+        return False
+    return not skipped_due(
+        published,
+        dates.parse_utc(skipped["at"]),
+        skipped["reason"],
+        skipped["count"],
+        now,
+        refresh_hours=refresh_hours,
+        backfill=backfill,
+    )
 
 
 def same_title(listed: str | None, archived: str | None) -> bool:

@@ -73,14 +73,8 @@ def fetch_reason(
     of it is still waiting out its back-off; archived, only when the listing says it changed
     after our last fetch (the back-off refreshes are planned from the archive, not here)."""
     if known is None:
-        if skipped and not policy.skipped_due(
-            entry.published,
-            dates.parse_utc(skipped["at"]),
-            skipped["reason"],
-            skipped["count"],
-            now,
-            refresh_hours=refresh_hours,
-            backfill=backfill,
+        if policy.skip_waits(
+            entry.published, skipped, now, refresh_hours=refresh_hours, backfill=backfill
         ):
             return None
         return "new"
