@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.archive.errors import QueryError
-from newsarchive.archive.reading import fts5_parse_error, search_match, search_problem
-from newsarchive.archive.search_sql import canned_search_sql, match_expression
+from newsarchive.archive.reading import (
+    fts5_parse_error,
+    match_expression,
+    search_match,
+    search_problem,
+)
+from newsarchive.archive.search_sql import canned_search_sql
 from newsarchive.datasette.charts import HEIGHT, gap_charts, month_charts
 from newsarchive.datasette.pages import paragraphs, reading_order
 from newsarchive.datasette.worddiff import changed, word_diff

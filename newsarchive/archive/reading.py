@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from newsarchive.archive.errors import QueryError
 from newsarchive.archive.schema import FTS_COLUMNS
-from newsarchive.archive.search_sql import canned_search_sql, match_expression
+from newsarchive.archive.search_sql import (
+    canned_search_sql,
+    explain_query_error,
+    fallback_query,
+)
 from newsarchive.archive.values import loads_list
 
 _probe = threading.local()
@@ -105,3 +110,22 @@ def search_hits(conn: sqlite3.Connection, words: str) -> list[dict[str, Any]]:
     if problem:
         raise QueryError(problem)
     return _dicts(conn, canned_search_sql(), {"query": words})
+
+
+def match_expression(words: str, parse_error: Callable[[str], str | None]) -> str:
+    """The FTS5 expression `newsarchive search` searches for `words`: the words as typed when
+    FTS5 parses them (`parse_error` gives None), else their tokens quoted (`fallback_query`);
+    ``""`` (matches nothing) for no words. Raises `QueryError` with `explain_query_error`'s
+    reason when neither parses."""
+    if not words or not words.strip():
+        return '""'
+    first = parse_error(words)
+    if first is None:
+        return words
+    fallback = fallback_query(words)
+    if fallback is not None:
+        if not fallback:
+            raise QueryError(f'bad search query "{words}": no words to search for')
+        if parse_error(fallback) is None:
+            return fallback
+    raise QueryError(f'bad search query "{words}": {explain_query_error(words, first)}')

@@ -25,11 +25,10 @@ message.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from newsarchive.archive.errors import QueryError
 from newsarchive.archive.schema import FTS_BM25, FTS_COLUMNS, FTS_PREFIX
 from newsarchive.archive.values import published_between
 
@@ -288,25 +287,3 @@ def newest_ties_first(top: list[Any], published: dict[int, str], limit: int) -> 
     most recently `published` (a tie across the limit: its newest articles make the cut)."""
     top = sorted(top, key=lambda row: published[row[0]], reverse=True)
     return sorted(top, key=lambda row: row[1])[:limit]
-
-
-# ---- the same query handling in Datasette
-
-
-def match_expression(words: str, parse_error: Callable[[str], str | None]) -> str:
-    """The FTS5 expression `newsarchive search` searches for `words`: the words as typed when
-    FTS5 parses them (`parse_error` gives None), else their tokens quoted (`fallback_query`);
-    ``""`` (matches nothing) for no words. Raises `QueryError` with `explain_query_error`'s
-    reason when neither parses."""
-    if not words or not words.strip():
-        return '""'
-    first = parse_error(words)
-    if first is None:
-        return words
-    fallback = fallback_query(words)
-    if fallback is not None:
-        if not fallback:
-            raise QueryError(f'bad search query "{words}": no words to search for')
-        if parse_error(fallback) is None:
-            return fallback
-    raise QueryError(f'bad search query "{words}": {explain_query_error(words, first)}')
