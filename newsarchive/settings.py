@@ -55,6 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Retry-After aware retries replace Scrapy's RetryMiddleware at the same place.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawl.retry.RetryAfterMiddleware": 550,
+    # A spider's own request for robots.txt gets the answer the robots check (100) fetched.
+    "newsarchive.crawl.robots.RobotsOnceMiddleware": 560,
     # Sees a redirect before RedirectMiddleware (600) does: a loop ends at its first repeat.
     "newsarchive.crawl.redirects.RedirectLoopMiddleware": 650,
     # Next to the download itself, so it sees every attempt: a site that gives no answer
