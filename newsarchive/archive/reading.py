@@ -112,6 +112,16 @@ def search_hits(conn: sqlite3.Connection, words: str) -> list[dict[str, Any]]:
     return _dicts(conn, canned_search_sql(), {"query": words})
 
 
+def published_times(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """Each article's full publication instant (UTC, ``YYYY-MM-DDTHH:MM:SSZ``) by archive id:
+    the canned search gives only its day."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    found = conn.execute(f"SELECT id, published FROM articles WHERE id IN ({marks})", ids)
+    return {row[0]: row[1] for row in found}
+
+
 def match_expression(words: str, parse_error: Callable[[str], str | None]) -> str:
     """The FTS5 expression `newsarchive search` searches for `words`: the words as typed when
     FTS5 parses them (`parse_error` gives None), else their tokens quoted (`fallback_query`);
