@@ -115,3 +115,39 @@ def test_the_limit_is_a_setting_and_zero_switches_it_off():
     with pytest.raises(NotConfigured):
         SilenceMiddleware.from_crawler(get_crawler(settings_dict={"NEWSARCHIVE_UNANSWERED_MAX": 0}))
     assert SilenceMiddleware.from_crawler(get_crawler(settings_dict={"NEWSARCHIVE_UNANSWERED_MAX": 7})).limit == 7
+
+
+def test_pages_slower_than_the_timeout_are_timeout_skips_and_a_later_run_stores_them(make_replica, tmp_path):
+    """The newsroom's ``slow`` fault: two articles answer only after 3 s. A crawl with a 1 s
+    download timeout completes without them (each tried three times, a ``timeout`` skip: no
+    answer, but not a dead site); once they answer in time, the next hourly run fetches them
+    again by itself, though no sitemap changed."""
+    replica = make_replica(site="newsroom", articles=40, seed=11, faults="slow=2", slow_seconds=3)
+    truth = replica.truth()
+    slow = {t["canonical_url"] for t in truth if t.get("skip") == "timeout"}
+    assert len(slow) == 2
+    sites = tmp_path / "sites.toml"
+    sites.write_text(f'[sites.newsroom]\nurl = "{replica.url}"\ntimezone = "America/New_York"\n', "utf-8")
+    db = tmp_path / "archive.db"
+
+    def cron(*extra: str):
+        return run_cli(
+            "crawl", "newsroom", "-q", "--sites", str(sites), "--db", str(db), "--delay", "0",
+            "--concurrency", "16", "--timeout", "1", "--log-file", str(tmp_path / "crawl.log"),
+            *extra, now=replica.now(),
+        )  # fmt: skip
+
+    first = cron("--full")
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    stored = {r["url"] for r in rows(db, "select url from articles")}
+    everything = {t["canonical_url"] for t in truth}
+    assert stored == everything - slow
+    skipped = rows(db, "select url, reason, stage from skips")
+    assert {(s["url"], s["reason"], s["stage"]) for s in skipped} == {(u, "timeout", "download") for u in slow}
+    assert last_run(db)["status"] == "ok"
+    replica.set_faults("slow_seconds=0")
+    replica.advance(hours=2)
+    second = cron()
+    assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
+    assert {r["url"] for r in rows(db, "select url from articles")} == everything
+    assert last_run(db)["articles_new"] == len(slow)
