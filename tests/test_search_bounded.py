@@ -222,3 +222,18 @@ def test_the_canned_search_also_ranks_the_newest_by_publication(
     with Archive(db, readonly=True) as archive:
         cli_ids = ids(archive.search("storm", limit=10))
     assert asyncio.run(canned("storm")) == cli_ids and len(cli_ids) == WINDOW
+
+
+def test_date_bounds_in_a_backfill_ordered_archive(tmp_path: Path, small_window: None) -> None:
+    db = stored_in_order(tmp_path / "archive.db", list(range(39, -1, -1)))
+    with Archive(db, readonly=True) as archive:
+        until = archive.search("storm", until="2020-01-20", limit=WINDOW)
+        since = archive.search("storm", since="2020-02-05", limit=10)
+    # Up to 20 January (days 0-19): ranked among the six newest of them, days 14-19.
+    assert until.ranked_among == WINDOW
+    assert sorted(hit["published"][:10] for hit in until) == [
+        f"2020-01-{day:02d}" for day in range(15, 21)
+    ]
+    # Since 5 February: days 35-39, fewer than a window, so every one is ranked (exact).
+    assert since.ranked_among is None and since.matches == 5
+    assert min(hit["published"] for hit in since) >= "2020-02-05"

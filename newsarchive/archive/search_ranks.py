@@ -85,19 +85,26 @@ def _bounded(
     first; None when every match is to be ranked. Sets `hits.matches` or `hits.ranked_among`."""
     if "until" in params or not top_follows_publication(conn):
         first = first_cut(conn, params, window)
-        top = None if first is None else newest_by_date(conn, params, join, where, window, first)
+        by_date = (
+            None if first is None else newest_by_date(conn, params, join, where, window, first)
+        )
     else:
         recent = conn.execute(recent_sql(join, where), {**params, "window": window}).fetchall()
         if len(recent) < window:  # every match is in the window: the exact ranking
             hits.matches = len(recent)
             return sorted(recent, key=itemgetter(1))
         if follows_publication(conn, recent):
-            top = sorted(recent, key=itemgetter(1))
-        else:  # the id window reaches into a backfill: by date, from its density
-            top = newest_by_date(
-                conn, params, join, where, window, int(CUT_MARGIN * id_span(recent))
-            )
-    if top is not None:
+            hits.ranked_among = window
+            return sorted(recent, key=itemgetter(1))
+        # The id window reaches into a backfill: by date, from the window's density.
+        first = int(CUT_MARGIN * id_span(recent))
+        by_date = newest_by_date(conn, params, join, where, window, first)
+    if by_date is None:
+        return None
+    top, every = by_date
+    if every:  # every match since the search's own date: the exact answer
+        hits.matches = len(top)
+    else:
         hits.ranked_among = window
     return top
 

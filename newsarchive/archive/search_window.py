@@ -46,6 +46,10 @@ SET_SHARE = 0.2
 #: cut: a search that cannot use an id window counts its matches up to `COUNT_WINDOWS` windows.
 EXACT_WINDOWS = 4
 COUNT_WINDOWS = 30
+#: The ids since a shallow cut are read one by one (to find their runs) only when their range
+#: is wider than this many times their number; and split into at most `MOST_RUNS` ranges.
+TIGHT = 2
+MOST_RUNS = 4
 #: Passes of `newest_by_date` before the remaining matches are ranked all.
 PASSES = 4
 
@@ -53,7 +57,7 @@ _DATES_SQL = "SELECT id, published FROM articles WHERE id IN (SELECT value FROM 
 _BAND_SQL = "SELECT published FROM articles WHERE id < :below ORDER BY id DESC LIMIT :band"
 _TOP_IDS_SQL = "SELECT published FROM articles ORDER BY id DESC LIMIT :band"
 _NEWEST_SQL = (
-    "SELECT published FROM articles INDEXED BY idx_articles_published{until} "
+    "SELECT published FROM articles INDEXED BY idx_articles_published{where} "
     "ORDER BY published DESC LIMIT 1 OFFSET :k"
 )
 #: Two seeks (``min(id), max(id)`` in one SELECT would scan the table).
@@ -68,9 +72,7 @@ _MATCHES_SQL = (
     "SELECT articles_fts.rowid AS id, {bm25} AS score FROM articles_fts{join} "
     "WHERE articles_fts MATCH :query{where}"
 )
-#: The cut's id range, which the index seeks to (tight wherever ids came in runs of dates).
-_SINCE_RANGE = " AND articles_fts.rowid BETWEEN :window_low AND :window_high"
-_SINCE_SET = " AND +articles_fts.rowid IN (SELECT id FROM articles WHERE published >= :window_cut)"
+_SINCE_ID_LIST_SQL = "SELECT id FROM articles WHERE published >= :window_cut"
 _ARTICLE_JOIN = " CROSS JOIN articles a ON a.id = articles_fts.rowid"
 _SINCE_ROW = " AND a.published >= :window_cut"
 
@@ -90,7 +92,7 @@ def top_follows_publication(conn: sqlite3.Connection) -> bool:
     top = [row[0] for row in conn.execute(_TOP_IDS_SQL, {"band": BAND})]
     if len(top) < BAND:
         return True  # a small archive: an id window is all of it or close
-    newest = conn.execute(_NEWEST_SQL.format(until=""), {"k": 2 * BAND}).fetchone()
+    newest = conn.execute(_NEWEST_SQL.format(where=""), {"k": 2 * BAND}).fetchone()
     return newest is None or _median(top) >= newest[0]
 
 
@@ -130,30 +132,48 @@ def newest_by_date(
     where: str,
     window: int,
     articles: int | None = None,
-) -> list[Any] | None:
+) -> tuple[list[Any], bool] | None:
     """The newest `window` matches by publication as (id, score) rows, best first, starting
-    from a cut `articles` deep (None: `FIRST_SAMPLE` windows); None when a cut would take in
-    the whole archive (few enough matches to rank all). `params` may bound ``until``."""
+    from a cut `articles` deep (None: `FIRST_SAMPLE` windows), and False; or, when the
+    search's own ``since`` comes before any cut, every match since then, and True (the exact
+    answer); None when a cut would take in the whole archive (few enough matches to rank
+    all). `params` may bound ``since`` and ``until``."""
     low, high = conn.execute(_ID_RANGE_SQL).fetchone()
     if low is None:
         return None
     archive = high - low + 1
-    until = " WHERE published <= :until" if "until" in params else ""
+    bounds = [
+        f"published {op} :{name}"
+        for name, op in (("since", ">="), ("until", "<="))
+        if name in params
+    ]
+    newest = _NEWEST_SQL.format(where=f" WHERE {' AND '.join(bounds)}" if bounds else "")
     articles = articles or FIRST_SAMPLE * window
     for _ in range(PASSES):
-        if articles >= archive:
+        cut = conn.execute(newest, {**params, "k": articles}).fetchone()
+        complete = cut is None  # fewer articles than that in the search's dates
+        if complete and "since" not in params:  # so few articles: rank every match
             return None
-        cut = conn.execute(_NEWEST_SQL.format(until=until), {**params, "k": articles}).fetchone()
-        if cut is None:
-            return None
-        rows = _matches_since(conn, params, join, where, cut[0], articles, archive)
-        if len(rows) >= window:
-            published = dates_of(conn, [row[0] for row in rows])
-            newest = sorted(rows, key=lambda row: (published[row[0]], row[0]), reverse=True)
-            return sorted(newest[:window], key=itemgetter(1))
-        found = max(len(rows), 1)  # none found: grow as if one had been
-        articles = int(articles * min(CUT_MARGIN * window / found, 16.0))
+        since = params["since"] if complete else cut[0]
+        rows = _matches_since(conn, params, join, where, since, min(articles, archive), archive)
+        published = dates_of(conn, [row[0] for row in rows])
+        fresh = [row for row in rows if published[row[0]] >= since]
+        if complete:
+            return sorted(fresh, key=itemgetter(1)), True
+        if len(fresh) >= window:
+            newest_rows = sorted(rows, key=lambda row: (published[row[0]], row[0]), reverse=True)
+            return sorted(newest_rows[:window], key=itemgetter(1)), False
+        articles = int(articles * min(CUT_MARGIN * window / max(len(fresh), 1), 16.0))
     return None
+
+
+def id_runs(ids: list[int], most: int = MOST_RUNS) -> list[tuple[int, int]]:
+    """Sorted `ids` as at most `most` (first, last) ranges, split at the widest gaps."""
+    gaps = sorted(range(len(ids) - 1), key=lambda i: ids[i + 1] - ids[i], reverse=True)
+    splits = sorted(i for i in gaps[: most - 1] if ids[i + 1] - ids[i] > 1)
+    starts = [0] + [i + 1 for i in splits]
+    ends = splits + [len(ids) - 1]
+    return [(ids[a], ids[b]) for a, b in zip(starts, ends, strict=True)]
 
 
 def _matches_since(
@@ -165,16 +185,26 @@ def _matches_since(
     articles: int,
     archive: int,
 ) -> list[Any]:
-    """The (id, score) matches published since `cut` (the `articles` newest of `archive`)."""
+    """The (id, score) matches published since `cut` (the `articles` newest of `archive`),
+    and maybe some older ones between them (ranges of ids hold a few): the caller keeps the
+    newest by date."""
     since = {**params, "window_cut": cut}
-    shallow = articles <= SET_SHARE * archive
-    if shallow:  # the cut's ids are few: their range is cheap to read, and bounds the index
-        low, high = conn.execute(_SINCE_IDS_SQL, since).fetchone()
-        since.update(window_low=low, window_high=high)
-        where += _SINCE_RANGE
-    if join or not shallow:  # each match's row
-        cut_join, cut_where = join or _ARTICLE_JOIN, where + _SINCE_ROW
-    else:  # a set of the articles published since the cut
-        cut_join, cut_where = join, where + _SINCE_SET
-    sql = _MATCHES_SQL.format(bm25=FTS_BM25, join=cut_join, where=cut_where)
+    if articles > SET_SHARE * archive:  # a deep cut, so few matches: check each match's row
+        sql = _MATCHES_SQL.format(
+            bm25=FTS_BM25, join=join or _ARTICLE_JOIN, where=where + _SINCE_ROW
+        )
+        return conn.execute(sql, since).fetchall()
+    # A shallow cut: the index reads only the ranges of ids the articles since it hold (one
+    # where ids came in runs of dates, a few where a backfill met hourly runs).
+    low, high = conn.execute(_SINCE_IDS_SQL, since).fetchone()
+    runs = [(low, high)]
+    if high - low + 1 > TIGHT * articles:
+        runs = id_runs(sorted(row[0] for row in conn.execute(_SINCE_ID_LIST_SQL, since)))
+    ranges = []
+    for number, (first, last) in enumerate(runs):
+        ranges.append(f"articles_fts.rowid BETWEEN :run_{number}_first AND :run_{number}_last")
+        since.update({f"run_{number}_first": first, f"run_{number}_last": last})
+    sql = _MATCHES_SQL.format(
+        bm25=FTS_BM25, join=join, where=f"{where} AND ({' OR '.join(ranges)})"
+    )
     return conn.execute(sql, since).fetchall()
