@@ -3,6 +3,7 @@
     python -m tests.killpoint sql 'INSERT INTO articles' 7 -- crawl --db … --base-url …
     python -m tests.killpoint call spiders.novinite:NoviniteSpider.parse_article_html 12 -- crawl …
     python -m tests.killpoint pages - 60 -- crawl …
+    python -m tests.killpoint sql '^INSERT INTO raw_pages' 43 NEWSARCHIVE_COMMIT_ARTICLES=40 -- crawl …
     python -m tests.killpoint raise spiders.novinite:NoviniteSpider.parse_listing_html 3 -- crawl …
 
 ``sql PATTERN N``: right after the N-th SQL statement matching the regular expression PATTERN
@@ -13,6 +14,14 @@ has run on an archive connection (so inside its transaction when it is one: befo
 ``max_page_count`` on every archive connection), for machines where no small file system
 can be mounted.
 
+``NAME=VALUE`` after the three: a setting of `newsarchive.settings` for this run (an integer
+or a number), e.g. large groups for the worker so that a kill point falls inside one.
+
+The crawl's worker process (`newsarchive.crawl.worker`) takes the same point (through its
+``NEWSARCHIVE_WORKER_HOOK``), counting its own statements and calls: the SQL of the articles
+and skips, the page functions run there. A point reached in the worker kills the crawl process
+first, then the worker — the whole crawl dies at once, as `kill -9` of both would leave it.
+
 The process then dies by SIGKILL (no cleanup, no Python exit handlers), exactly as `kill -9`
 would leave it; if the point is never reached the command ends normally and its exit code
 tells the test that the point was missed.
@@ -22,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import os
 import re
 import signal
@@ -30,7 +40,14 @@ import sys
 from typing import Any
 
 
+#: The kill point handed to the crawl's worker process (kind, target, nth).
+POINT_ENV = "NEWSARCHIVE_KILLPOINT"
+IN_WORKER = [False]
+
+
 def die() -> None:
+    if IN_WORKER[0]:
+        os.kill(os.getppid(), signal.SIGKILL)  # the crawl first: it must not see the worker end
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -116,11 +133,18 @@ def kill_on_call(target: str, nth: int, action: Any = None) -> None:
         setattr(owner, name, wrapper)
 
 
-def main(argv: list[str]) -> None:
-    if "--" not in argv or len(argv[: argv.index("--")]) != 3:
-        sys.exit("usage: python -m tests.killpoint sql|call|raise|pages TARGET N -- NEWSARCHIVE-ARGS…")
-    split = argv.index("--")
-    kind, target, nth = argv[:split]
+def override_settings(assignments: list[str]) -> None:
+    """Set `newsarchive.settings` values (NAME=NUMBER) before the command reads them."""
+    from newsarchive import settings
+
+    for assignment in assignments:
+        name, _, value = assignment.partition("=")
+        if not hasattr(settings, name):
+            sys.exit(f"no setting {name!r} in newsarchive.settings")
+        setattr(settings, name, float(value) if "." in value else int(value))
+
+
+def install(kind: str, target: str, nth: str) -> None:
     if kind == "sql":
         kill_after_sql(target, int(nth))
     elif kind == "call":
@@ -131,6 +155,26 @@ def main(argv: list[str]) -> None:
         limit_pages(int(nth))
     else:
         sys.exit(f"unknown kill point kind {kind!r}")
+
+
+def in_worker() -> None:
+    """The worker's hook (``NEWSARCHIVE_WORKER_HOOK``): the crawl's kill point, here too."""
+    IN_WORKER[0] = True
+    install(*json.loads(os.environ[POINT_ENV]))
+
+
+def main(argv: list[str]) -> None:
+    if "--" not in argv or len(argv[: argv.index("--")]) < 3:
+        sys.exit(
+            "usage: python -m tests.killpoint sql|call|raise|pages TARGET N [SETTING=VALUE…] "
+            "-- NEWSARCHIVE-ARGS…"
+        )
+    split = argv.index("--")
+    kind, target, nth = argv[:3]
+    override_settings(argv[3:split])
+    install(kind, target, nth)
+    os.environ[POINT_ENV] = json.dumps([kind, target, nth])
+    os.environ["NEWSARCHIVE_WORKER_HOOK"] = "tests.killpoint:in_worker"
     from newsarchive.cli import main as cli
 
     cli(argv[split + 1 :], prog_name="newsarchive")

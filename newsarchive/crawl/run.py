@@ -7,6 +7,11 @@ and gives the lock back. In between, the pipelines store and skip through it and
 reads the archive through it, all reaching it by `ArchiveRun.of(crawler)` — not through spider
 attributes (as scrapy-deltafetch owns its store, and AutoThrottle wires itself in ``__init__``).
 
+The run's articles and skips are written by its worker process (`handoff`, `worker`), which
+extracts the pages and commits them in groups; the run's own connection writes only the run row
+and the crawl state. The run is closed only once the worker has committed everything it was
+given and ended, so the run row and the coverage never claim an article not committed.
+
 Any exception a page function or a pipeline raises (a bug: DESIGN allows only `Skip`) becomes
 an ``error`` skip and fails the run (exit 1) without moving its coverage, so the next runs
 fetch those pages again.
@@ -26,8 +31,10 @@ from scrapy.utils.defer import deferred_from_coro
 from newsarchive import dates, exitcodes, lock
 from newsarchive.archive import Archive, ArchiveError
 from newsarchive.crawl.evidence import Evidence
+from newsarchive.crawl.handoff import Committed, Handoff
 from newsarchive.crawl.outcome import RunOutcome, settle
-from newsarchive.items import Article, PageSkip
+from newsarchive.crawl.worker import Config
+from newsarchive.items import Article, Page, PageSkip
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -65,6 +72,7 @@ class ArchiveRun:
         self.unanswered = 0
         self.errors = 0
         self.stored = 0
+        self.handoff: Handoff | None = None
         self._clock0 = time.monotonic()
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
@@ -115,6 +123,8 @@ class ArchiveRun:
             self._refuse("failed", exitcodes.ARCHIVE, str(exc))
             return
         self.outcome.run_id = self.run_id
+        if not self._start_worker(spider):
+            return
         self.had_articles = self.archive.count_articles(spider.site) > 0
         coverage = self.archive.get_state(spider.site, "coverage")
         self.coverage = dates.parse_utc(coverage) if coverage else None
@@ -123,13 +133,44 @@ class ArchiveRun:
             self.run_id, spider.mode, spider.base_url, self.db_path, coverage or "none",
         )  # fmt: skip
 
+    def _start_worker(self, spider: SiteSpider) -> bool:
+        """Start the run's worker process; False (the run failed and is closing) if it cannot."""
+        settings = self.crawler.settings
+        config = Config(
+            db=self.db_path,
+            run_id=self.run_id,
+            extraction=spider.extraction(),
+            limit=getattr(spider, "limit", None),
+            group_writes=max(1, settings.getint("NEWSARCHIVE_COMMIT_ARTICLES")),
+            group_seconds=max(0.0, settings.getfloat("NEWSARCHIVE_COMMIT_MS") / 1000),
+        )
+        self.handoff = Handoff(config, answered=self._answered, broken=self._broken, died=self._died)
+        try:
+            self.handoff.start()
+        except OSError as exc:
+            self.handoff = None
+            self.fail(exitcodes.FAILED, f"cannot start the crawl's worker process: {exc}", "worker")
+            return False
+        return True
+
     def _refuse(self, status: str, exit_code: int, message: str) -> None:
         """The run cannot start (the lock, the archive): the spider requests nothing."""
         assert self.outcome is not None
         self.outcome.fail(status, exit_code, message)
         logger.error("%s", message)
 
-    def closed(self, spider: SiteSpider, reason: str) -> None:
+    def closed(self, spider: SiteSpider, reason: str) -> Any:
+        """Once the worker has committed all it holds and ended, settle and write the outcome
+        (a Deferred Scrapy waits for)."""
+        if self.archive is None or self.outcome is None:
+            return None
+        if self.handoff is None:
+            return self._settle(spider, reason)
+        ended = self.handoff.stop()
+        ended.addCallback(lambda _: self._settle(spider, reason))
+        return ended
+
+    def _settle(self, spider: SiteSpider, reason: str) -> None:
         if self.archive is None or self.outcome is None:
             return
         outcome = self._count(self.outcome)
@@ -153,6 +194,8 @@ class ArchiveRun:
         run row says ``interrupted``, the lock is given back, the coverage stays put."""
         if self.archive is None or self.outcome is None:
             return
+        if self.handoff is not None:
+            self.handoff.kill()  # its uncommitted group is fetched again by the next run
         outcome = self._count(self.outcome)
         outcome.fail("interrupted", exitcodes.FAILED, why)
         self._finish(outcome, None)
@@ -214,46 +257,63 @@ class ArchiveRun:
         return outcome
 
     # --- what the pipelines and the spider do through the run ---------------------------
-    def store(self, article: Article) -> str | None:
-        """Store one article (``new``, ``updated`` or ``unchanged``); None when the run has no
-        archive. Ends the run at the spider's ``limit`` of articles stored — and stores no
-        more after it: pages already on their way when the run is told to close are let go
-        (the next run fetches them again)."""
+    def store(self, article: Article) -> Committed | Article | None:
+        """Hand a whole article (through Scrapy's stages already) to the worker for storing;
+        awaited, it is the article once committed. None when the run has no archive or has
+        stored its `limit` already."""
+        return self._submit("article", article)
+
+    def submit(self, page: Page) -> Committed | Page | None:
+        """Hand a fetched article page to the worker, which extracts, checks and stores it
+        (`newsarchive.crawl.chain`); awaited, it is the page once committed."""
+        return self._submit("page", page)
+
+    def _submit(self, kind: str, item: Any) -> Any:
         limit = getattr(self.spider, "limit", None)
-        if self.archive is None or (limit is not None and self.stored >= limit):
+        if self.archive is None or self.handoff is None or (limit is not None and self.stored >= limit):
             return None
-        try:
-            result = self.archive.store(article, run_id=self.run_id, now=dates.now())
-        except ArchiveError as exc:
-            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
-            return None
-        self.crawler.stats.inc_value(f"{STAT_PREFIX}{result}")
-        if result != "unchanged":
-            self.stored += 1
-            if limit is not None and self.stored == limit:
-                self._close("limit")
-        return result
+        return self.handoff.submit(kind, item, item)
+
+    def _answered(self, item: Any, result: tuple[Any, ...]) -> None:
+        """Count what the worker did with a page or an article, once committed. The worker
+        stores no more than the spider's ``limit``; reaching it ends the run (pages already on
+        their way are let go: the next run fetches them again)."""
+        stats, kind = self.crawler.stats, result[0]
+        if kind in ("new", "updated", "unchanged"):
+            stats.inc_value(f"{STAT_PREFIX}{kind}")
+            if kind != "unchanged":
+                self.stored += 1
+                limit = getattr(self.spider, "limit", None)
+                if limit is not None and self.stored == limit:
+                    self._close("limit")
+        elif kind == "duplicate":
+            stats.inc_value(f"{STAT_PREFIX}duplicate")
+        elif kind == "skip":
+            self._count_skip(result[1])
+        elif kind == "error":
+            self.errors += 1
+            self._count_skip("error")
+            logger.error("a bug on %s (%s): %s", result[3], result[1], result[2])
+
+    def _broken(self, message: str) -> None:
+        self.fail(exitcodes.ARCHIVE, message, "archive_error")
+
+    def _died(self, message: str) -> None:
+        if self.outcome is not None and self.outcome.exit_code == exitcodes.OK:
+            self.fail(exitcodes.FAILED, message, "worker_died")
+
+    def _count_skip(self, reason: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value(f"{SKIPPED}/{reason}")
+        stats.inc_value(SKIPPED)
 
     def skip(self, skip: PageSkip) -> None:
-        """Count a page that was not stored and record it in the archive's ``skips``."""
-        stats = self.crawler.stats
-        stats.inc_value(f"{SKIPPED}/{skip.reason}")
-        stats.inc_value(SKIPPED)
-        if self.archive is None:
+        """Count a page that was not stored and record it in the archive's ``skips`` (by the
+        worker, in its next group)."""
+        self._count_skip(skip.reason)
+        if self.archive is None or self.handoff is None:
             return
-        try:
-            self.archive.record_skip(
-                run_id=self.run_id,
-                url=skip.url,
-                stage=skip.stage,
-                reason=skip.reason,
-                detail=skip.detail,
-                at=dates.now(),
-                site=skip.site,
-                site_id=skip.site_id,
-            )
-        except ArchiveError as exc:
-            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
+        self.handoff.skip(skip, dates.now())
 
     def fail(self, exit_code: int, message: str, reason: str) -> None:
         """End the run now with this exit code and message (an archive that cannot be written)."""
