@@ -39,7 +39,6 @@ import sqlite3
 import sys
 from typing import Any
 
-
 #: The kill point handed to the crawl's worker process (kind, target, nth).
 POINT_ENV = "NEWSARCHIVE_KILLPOINT"
 IN_WORKER = [False]

@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Generator
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -114,10 +115,8 @@ class Handoff(ProcessProtocol):
         """End the worker now (the reactor is gone: nothing can be waited for)."""
         if self.running and self.transport is not None:
             self._asked_stop = True
-            try:
+            with suppress(Exception):  # already gone
                 self.transport.signalProcess("KILL")
-            except Exception:  # already gone
-                pass
 
     # --- what the worker says ----------------------------------------------------------------
     def outReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted's name
