@@ -18,9 +18,10 @@ can be mounted.
 or a number), e.g. large groups for the worker so that a kill point falls inside one.
 
 The crawl's worker process (`newsarchive.crawl.worker`) takes the same point (through its
-``NEWSARCHIVE_WORKER_HOOK``), counting its own statements and calls: the SQL of the articles
-and skips, the page functions run there. A point reached in the worker kills the crawl process
-first, then the worker — the whole crawl dies at once, as `kill -9` of both would leave it.
+``NEWSARCHIVE_WORKER_HOOK``); the two count together, in the order the statements and calls
+happen (one shared counter file), so "the N-th" means the crawl's N-th whichever process runs
+it. A point reached in the worker kills the crawl process first, then the worker — the whole
+crawl dies at once, as `kill -9` of both would leave it.
 
 The process then dies by SIGKILL (no cleanup, no Python exit handlers), exactly as `kill -9`
 would leave it; if the point is never reached the command ends normally and its exit code
@@ -37,11 +38,23 @@ import re
 import signal
 import sqlite3
 import sys
+import tempfile
 from typing import Any
 
-#: The kill point handed to the crawl's worker process (kind, target, nth).
+#: The kill point handed to the crawl's worker process (kind, target, nth, counter file).
 POINT_ENV = "NEWSARCHIVE_KILLPOINT"
 IN_WORKER = [False]
+#: The counter file both processes append a byte to for each statement or call matched.
+COUNTER: list[int] = []
+
+
+def counted() -> int:
+    """One more match: its number across the crawl and its worker (O_APPEND: each append lands
+    at its own offset, so every number is given once)."""
+    if not COUNTER:
+        return 0
+    os.write(COUNTER[0], b".")
+    return os.lseek(COUNTER[0], 0, os.SEEK_CUR)
 
 
 def die() -> None:
@@ -57,13 +70,10 @@ def bug() -> None:
 def kill_after_sql(pattern: str, nth: int) -> None:
     """Every archive connection SIGKILLs the process after the nth statement matching pattern."""
     regex = re.compile(pattern, re.IGNORECASE)
-    seen = [0]
 
     def ran(sql: str) -> None:
-        if regex.search(sql):
-            seen[0] += 1
-            if seen[0] == nth:
-                die()
+        if regex.search(sql) and counted() == nth:
+            die()
 
     class KillingCursor(sqlite3.Cursor):
         def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
@@ -115,12 +125,9 @@ def kill_on_call(target: str, nth: int, action: Any = None) -> None:
     else:
         original = getattr(owner, name)
     func = original.__func__ if isinstance(original, staticmethod | classmethod) else original
-    calls = [0]
-
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        if calls[0] == nth:
+        if counted() == nth:
             (action or die)()
         return func(*args, **kwargs)
 
@@ -159,7 +166,9 @@ def install(kind: str, target: str, nth: str) -> None:
 def in_worker() -> None:
     """The worker's hook (``NEWSARCHIVE_WORKER_HOOK``): the crawl's kill point, here too."""
     IN_WORKER[0] = True
-    install(*json.loads(os.environ[POINT_ENV]))
+    kind, target, nth, counter = json.loads(os.environ[POINT_ENV])
+    COUNTER.append(os.open(counter, os.O_WRONLY | os.O_APPEND))
+    install(kind, target, nth)
 
 
 def main(argv: list[str]) -> None:
@@ -171,8 +180,11 @@ def main(argv: list[str]) -> None:
     split = argv.index("--")
     kind, target, nth = argv[:3]
     override_settings(argv[3:split])
+    handle, counter = tempfile.mkstemp(prefix="killpoint-")
+    os.close(handle)
+    COUNTER.append(os.open(counter, os.O_WRONLY | os.O_APPEND))
     install(kind, target, nth)
-    os.environ[POINT_ENV] = json.dumps([kind, target, nth])
+    os.environ[POINT_ENV] = json.dumps([kind, target, nth, counter])
     os.environ["NEWSARCHIVE_WORKER_HOOK"] = "tests.killpoint:in_worker"
     from newsarchive.cli import main as cli
 
