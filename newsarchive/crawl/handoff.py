@@ -131,6 +131,12 @@ class Handoff(ProcessProtocol):
                 self.broken(message[1])
             elif kind == "stopped":
                 self._said_stopped = True
+                figures = message[1]
+                if figures:
+                    logger.info(
+                        "worker process: %d pages in %d groups, %.2f s CPU",
+                        figures["pages"], figures["groups"], figures["cpu"],
+                    )  # fmt: skip
 
     def errReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted's name
         self._err += data

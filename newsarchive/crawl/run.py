@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -188,6 +189,8 @@ class ArchiveRun:
         complete = outcome.status == "ok" and reason == "finished" and self.discovery_complete
         self._finish(outcome, self._covered(spider) if complete else None)
         logger.info("%s", outcome.summary())
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        logger.info("crawl process: %.2f s CPU", usage.ru_utime + usage.ru_stime)
 
     def abandon(self, why: str) -> None:
         """Close a run that Scrapy never closed (its engine stopped before the spider did): the

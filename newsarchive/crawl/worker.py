@@ -20,7 +20,7 @@ Messages in: ``("open", Config)``, ``("page", token, Page)``,
 ``("article", token, Article)`` (already through Scrapy's stages), ``("skip", PageSkip, at)``,
 ``("stop",)``. Out: ``("ready",)``, ``("done", [(token, result), …])`` after each commit,
 ``("broken", message)`` when the file fails (nothing more is written; each later page is let
-go), ``("stopped",)``. A result is ``("new"|"updated"|"unchanged"|"duplicate"|"let_go",)``,
+go), ``("stopped", figures)``. A result is ``("new"|"updated"|"unchanged"|"duplicate"|"let_go",)``,
 ``("skip", reason)`` or ``("error", stage, detail, url)``.
 """
 
@@ -30,6 +30,7 @@ import ctypes
 import importlib
 import logging
 import os
+import resource
 import select
 import signal
 import sys
@@ -99,6 +100,12 @@ class Worker:
         self.first_at = 0.0
         self.stored = 0
         self.broken: str | None = None
+        self.pages = self.groups = 0
+
+    def figures(self) -> dict[str, float]:
+        """What the worker did, for the run's log: pages, groups, its CPU seconds."""
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {"pages": self.pages, "groups": self.groups, "cpu": usage.ru_utime + usage.ru_stime}
 
     def add(self, entry: Entry) -> None:
         if not self.pending:
@@ -109,6 +116,7 @@ class Worker:
         """Take one message; False on ``stop``."""
         kind = message[0]
         if kind == "page":
+            self.pages += 1
             self.add(self.page(message[1], message[2]))
         elif kind == "article":
             self.add(Entry(message[1], message[2]))
@@ -159,6 +167,7 @@ class Worker:
         results: list[Any] = [None] * len(writes)
         if self.broken is None and writes:
             left = None if self.config.limit is None else max(0, self.config.limit - self.stored)
+            self.groups += 1
             try:
                 results = self.archive.write_group(
                     writes, run_id=self.config.run_id, now=dates.now(), limit=left
@@ -199,7 +208,7 @@ def serve(frames: Frames, first: list[Any]) -> None:
         worker = Worker(config)
     except Exception as exc:  # the archive cannot be opened: the parent fails the run
         send(("broken", str(exc)))
-        send(("stopped",))
+        send(("stopped", {}))
         return
     send(("ready",))
     backlog = [m for m in first if m[0] != "open"]
@@ -208,7 +217,7 @@ def serve(frames: Frames, first: list[Any]) -> None:
             for message in backlog:
                 if not worker.handle(message):
                     worker.commit()
-                    send(("stopped",))
+                    send(("stopped", worker.figures()))
                     return
                 if len(worker.pending) >= config.group_writes:
                     worker.commit()
