@@ -74,15 +74,10 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         """A URL that answers the article with this id (for `fill_gaps`)."""
         raise NotImplementedError
 
-    def extract(self, html: str, url: str) -> Article:
-        """The article on a fetched page (`extract_page` with this spider's context)."""
-        return type(self).extract_page(html, url, self.page_context())
-
     @classmethod
     def extract_page(cls, html: str, url: str, context: Any) -> Article:
-        """The pure page function as the crawl's worker process calls it (`parse_article_html`;
-        a spider whose page function needs more than the page, such as a site profile, takes
-        it from `context`)."""
+        """The pure page function, as the run's worker process calls it (`context`: what
+        `page_context` gave, for a page function that needs more than the page)."""
         return cls.parse_article_html(html, url)
 
     def page_context(self) -> Any:

@@ -72,7 +72,11 @@ class Entry:
 
 
 def die_with_parent(parent: int) -> None:
-    """Be killed when the parent dies (Linux); leave now if it is already gone."""
+    """Be killed when the parent dies (Linux); leave now if it is already gone. Ctrl-C and
+    SIGTERM sent to the whole process group are the crawl's to handle: it stops the worker
+    once its graceful stop has let the pages in flight through."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
