@@ -77,6 +77,7 @@ class Chain:
             raise Bug("store", exc) from exc
 
     def _checked(self, page: Page, article: Article, html: str) -> Article | PageSkip | str:
+        article.site = page.site  # the spider's site, whatever the page function says
         article.url = self.site_url(article.url)
         if article.image_url:
             article.image_url = self.site_url(article.image_url)

@@ -107,7 +107,9 @@ class ArchiveRun(Storing):
             self._refuse("failed", exitcodes.ARCHIVE, str(exc))
             return
         try:
-            self.archive = Archive(self.db_path)
+            # Another site's run of this process has the file open: no file checks (they would
+            # drop its SQLite locks while the workers write).
+            self.archive = Archive(self.db_path, again=bool(OPEN_RUNS))
             self.archive.mark_interrupted(self.now, keep=OPEN_RUNS)
             self.run_id = self.archive.start_run(
                 spider.site, spider.mode, spider.args_record, os.getpid(), self.now
