@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -179,6 +180,43 @@ def build(articles: int = ARTICLES, seed: int = SEED) -> Path:
     marker.write_text(key)
     print(f"    corpus: {articles} articles built in {time.monotonic() - started:.0f} s")
     return db
+
+
+#: The backfill-ordered copy: the newest this many articles as hourly runs stored them (oldest
+#: first, on top), everything before as one backfill stored them (newest first).
+HOURLY_TAIL = 5_000
+
+
+def backfill_ordered(db: Path) -> Path:
+    """A copy of the corpus `db` with the ids a real archive gets from one backfill followed by
+    hourly runs: the backfill stored from the newest article back (so within it a higher id is
+    an *older* article), then the runs added the last `HOURLY_TAIL` articles oldest first. The
+    same articles and index, renumbered (and the index rebuilt): cached beside `db`."""
+    copy = db.with_name(db.stem + "-backfill.db")
+    marker = copy.with_suffix(".built")
+    key = f"{db.with_suffix('.built').read_text()}:tail {HOURLY_TAIL}"
+    if copy.exists() and marker.exists() and marker.read_text() == key:
+        return copy
+    started = time.monotonic()
+    marker.unlink(missing_ok=True)
+    copy.unlink(missing_ok=True)
+    with Archive(db, readonly=True) as archive:
+        archive.conn.execute("VACUUM INTO ?", (str(copy),))
+    conn = sqlite3.connect(copy)
+    # Renumbering is not something the archive does: the triggers that keep the index in step
+    # are dropped on this throwaway copy and the index is rebuilt once from the new ids.
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f'DROP TRIGGER "{name}"')
+    (top,) = conn.execute("SELECT max(id) FROM articles").fetchone()
+    backfill = top - HOURLY_TAIL
+    conn.execute("UPDATE articles SET id = -id WHERE id <= ?", (backfill,))
+    conn.execute("UPDATE articles SET id = ? + 1 + id WHERE id < 0", (backfill,))
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+    conn.commit()
+    conn.close()
+    marker.write_text(key)
+    print(f"    corpus: backfill-ordered copy built in {time.monotonic() - started:.0f} s")
+    return copy
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`newsarchive reextract`: today's extractor over the raw pages kept in the archive.
 
-No request is made. Each archived article's latest raw page goes through its site's
-`parse_article` and the same validate and normalise stages as a crawl; what now reads
+No request is made. Each archived article's latest raw page goes through its site's page
+function (a module site's `parse_article`; a profile site's, from the sites file, the generic
+extractor with its profile) and the same validate and normalise stages as a crawl; what now reads
 differently (by content hash) is stored as a new version, the old one kept in
 `article_versions`. Pages are read through a second, read-only connection, so the versions
 written meanwhile are not read again.
@@ -13,13 +14,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scrapy.settings import Settings
-from scrapy.spiderloader import SpiderLoader
 
 from newsarchive import dates
 from newsarchive.archive import Archive
+from newsarchive.crawl.catalogue import Catalogue
 from newsarchive.items import Article, Skip
+from newsarchive.sites import SitesError
 from newsarchive.text import content_hash
 from pipelines.normalise import normalise
 from pipelines.validate import problems
@@ -38,25 +41,36 @@ class ReextractCounts:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def site_parsers() -> dict[str, Parser]:
-    """Each site's `parse_article`, from the spiders Scrapy knows."""
+def site_parsers(sites: Path | None = None) -> dict[str, Parser]:
+    """Each known site's page function, as its crawl extracts: a module site's spider's
+    ``parse_article_html``; a profile site of the sites file at `sites` (`crawl.catalogue`)
+    its profile spider's ``extract``, which is the generic extractor
+    (``spiders.generic.parse_article``) with the site's profile (zone, selectors, article_url).
+    A site whose spider cannot be loaded has none (its pages are ``no_extractor``)."""
     settings = Settings()
     settings.setmodule("newsarchive.settings", priority="project")
-    loader = SpiderLoader.from_settings(settings)
-    parsers = {}
-    for name in loader.list():
-        spidercls = loader.load(name)
-        parse = getattr(spidercls, "parse_article_html", None)
-        if parse is not None:
-            parsers[spidercls.site] = parse
+    catalogue = Catalogue.load(settings, sites)
+    parsers: dict[str, Parser] = {}
+    for name in catalogue.names():
+        try:
+            spidercls = catalogue.spider_class(name)
+        except SitesError as exc:
+            logger.warning("reextract: %s", exc)
+            continue
+        parsers[name] = spidercls(**catalogue.spider_kwargs(name)).extract
     return parsers
 
 
 def reextract_archive(
-    db: str, *, dry_run: bool = False, parsers: Mapping[str, Parser] | None = None
+    db: str,
+    *,
+    dry_run: bool = False,
+    parsers: Mapping[str, Parser] | None = None,
+    sites: Path | None = None,
 ) -> ReextractCounts:
-    """Re-extract every archived article from its latest raw page; returns the counts."""
-    parsers = dict(parsers) if parsers is not None else site_parsers()
+    """Re-extract every archived article from its latest raw page; returns the counts.
+    `sites`: the sites file whose profiles give the profile sites' extractors."""
+    parsers = dict(parsers) if parsers is not None else site_parsers(sites)
     counts = ReextractCounts()
     now = dates.now()
     with Archive(db, readonly=True) as reader, Archive(db, readonly=dry_run) as writer:
@@ -74,7 +88,7 @@ def reextract_archive(
                 continue
             article = normalise(article)
             found = problems(article, now)
-            if found or article.site_id != page["site_id"]:
+            if found or (article.site, article.site_id) != (page["site"], page["site_id"]):
                 counts.skipped[found[0] if found else "other_article"] += 1
                 continue
             current = writer.known(article.site, [article.site_id]).get(article.site_id)

@@ -25,6 +25,10 @@ NEWSARCHIVE_REFRESH_HOURS = 48
 NEWSARCHIVE_PROGRESS = False
 #: Longest Retry-After (seconds) a run waits for; a longer one gives up on that page.
 NEWSARCHIVE_RETRY_AFTER_MAX = 120
+#: Download attempts in a row (retries count) that may get no answer at all (refused,
+#: unresolvable, timed out, dropped) before the run ends: as unreachable (exit 4) when the site
+#: never answered in the run, else as failed (exit 1; the next run resumes). 0: never.
+NEWSARCHIVE_UNANSWERED_MAX = 20
 #: The spider that crawls a profile site of the sites file (`--sites`, $NEWSARCHIVE_SITES,
 #: ./sites.toml): imported only when a profile site is crawled; it takes the spider arguments
 #: ``site=NAME`` and ``profile=Profile`` (newsarchive.sites). $NEWSARCHIVE_PROFILE_SPIDER
@@ -58,8 +62,13 @@ DOWNLOADER_MIDDLEWARES = {
     # Retry-After aware retries replace Scrapy's RetryMiddleware at the same place.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawl.retry.RetryAfterMiddleware": 550,
+    # A spider's own request for robots.txt gets the answer the robots check (100) fetched.
+    "newsarchive.crawl.robots.RobotsOnceMiddleware": 560,
     # Sees a redirect before RedirectMiddleware (600) does: a loop ends at its first repeat.
     "newsarchive.crawl.redirects.RedirectLoopMiddleware": 650,
+    # Next to the download itself, so it sees every attempt: a site that gives no answer
+    # NEWSARCHIVE_UNANSWERED_MAX times in a row ends the run at once.
+    "newsarchive.crawl.silence.SilenceMiddleware": 880,
 }
 
 # --- politeness --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from newsarchive import cli
+from newsarchive import cli, exitcodes
 from newsarchive.archive import Archive
 from newsarchive.cli.export import EXPORT_COLUMNS
 from newsarchive.cli.search import mark_snippet
@@ -629,6 +629,24 @@ def test_history_by_the_sites_url_and_by_a_mirrors_url_of_it(archive_db: Path) -
         result = run("history", "--db", str(archive_db), ref)
         assert result.exit_code == 0, (ref, result.output)
         assert result.output == by_id
+
+
+def test_history_by_the_sites_other_url_forms_on_the_site_or_a_mirror(archive_db: Path) -> None:
+    """novinite also serves an article at ``/view_news.php?id=N``: `history` finds it by that
+    form too, on the site's host or a mirror's; an id the archive lacks is still exit 1."""
+    by_id = run("history", "--db", str(archive_db), SEED_ID).output
+    for ref in (
+        f"http://127.0.0.1:8000/view_news.php?id={SEED_ID}",
+        f"https://www.novinite.com/view_news.php?id={SEED_ID}&disable_mobile=true",
+    ):
+        result = run("history", "--db", str(archive_db), ref)
+        assert result.exit_code == 0, (ref, result.output)
+        assert result.output == by_id
+    missing = run("history", "--db", str(archive_db), "http://127.0.0.1:8000/view_news.php?id=1")
+    assert missing.exit_code == exitcodes.FAILED and "no article" in missing.output
+    other = run("history", "--db", str(archive_db), "--site", "example",
+                f"http://127.0.0.1:8000/view_news.php?id={SEED_ID}")  # fmt: skip
+    assert other.exit_code == exitcodes.FAILED
 
 
 def test_history_of_an_article_never_edited(archive_db: Path) -> None:

@@ -110,7 +110,8 @@ def test_a_bad_query_is_explained_in_one_line() -> None:
 
 def test_canned_search_matches_through_search_match() -> None:
     sql = canned_search_sql()
-    assert sql.lower().count("articles_fts match search_match(:query)") == 2
+    assert sql.lower().count("articles_fts match search_match(:query)") == 1
+    assert "search_best(:query, 10)" in sql
 
 
 def test_marked_snippets_escape_the_text_and_mark_the_hits() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
@@ -139,6 +140,15 @@ def test_atom_feed_of_a_search_holds_its_hits(room: dict[str, Any]) -> None:
     assert {e.link for e in parsed.entries} == {
         f"{room['base']}/archive/articles/{h['id']}" for h in hits
     }
+    # each entry's time is the article's publication instant, not its day at midnight
+    published = {
+        f"{room['base']}/archive/articles/{r['id']}": r["published"]
+        for r in rows(room["db"], "select id, published from articles")
+    }
+    times = {e.link: time.strftime("%Y-%m-%dT%H:%M:%SZ", e.updated_parsed) for e in parsed.entries}
+    assert times == {link: published[link] for link in times}
+    assert any(not t.endswith("T00:00:00Z") for t in times.values())
+    assert [e.link for e in parsed.entries] == sorted(times, key=lambda link: times[link], reverse=True)
     punctuated = feed(room, "/-/newsarchive/feed.atom?query=U.S.")
     assert punctuated.feed.title == "newsarchive: articles matching U.S."
     status, _, text = get(room["base"] + "/-/newsarchive/feed.atom?query=%22homs")

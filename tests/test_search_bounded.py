@@ -166,3 +166,74 @@ def test_the_canned_search_ranks_like_the_cli(archive_db: Path) -> None:
         dotted = ids(archive.search("weather report.", limit=10))
     assert asyncio.run(canned("storm coast")) == cli_ids
     assert asyncio.run(canned("weather report.")) == dotted and dotted
+
+
+def stored_in_order(db: Path, numbers: list[int]) -> Path:
+    with Archive(db) as archive, archive.bulk():
+        for number in numbers:
+            title, body, section = texts(number)
+            archive.store(article(number, title, body, section), run_id=None, now=T0)
+    return db
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        pytest.param(list(range(39, -1, -1)), id="one-backfill"),
+        # A backfill (newest first), then hourly runs storing what is newer, oldest first.
+        pytest.param(list(range(35, -1, -1)) + [36, 37, 38, 39], id="backfill-then-hourly"),
+    ],
+)
+def test_the_window_is_the_newest_by_publication_whatever_order_ids_came_in(
+    tmp_path: Path, small_window: None, order: list[int]
+) -> None:
+    """A backfill stores its newest article first: its highest ids are its oldest articles.
+    The window is still the newest matches by date (the id window would be the oldest)."""
+    db = stored_in_order(tmp_path / "archive.db", order)
+    newest = {T0 + timedelta(days=n) for n in range(40 - WINDOW, 40)}
+    with Archive(db, readonly=True) as archive:
+        bounded = archive.search("storm", limit=3)
+        exact = archive.search("storm", limit=3, exact=True)
+        ranked = archive.search("storm", limit=WINDOW)
+    assert bounded.ranked_among == WINDOW
+    dates = {datetime.fromisoformat(hit["published"]) for hit in ranked}
+    assert dates == newest  # all of the window, and nothing older
+    # Older articles say "storm" more: ranked among the newest, the best are the oldest two
+    # (both say it twice; the newer of equals first).
+    assert bounded[0]["published"] == "2020-02-05T00:00:00Z"
+    assert set(ids(exact)).isdisjoint(ids(bounded))
+
+
+def test_the_canned_search_also_ranks_the_newest_by_publication(
+    tmp_path: Path, small_window: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive.archive import reading
+
+    monkeypatch.setattr(reading, "RANK_WINDOW", WINDOW)
+    db = stored_in_order(tmp_path / "archive.db", list(range(39, -1, -1)))
+    from newsarchive.serve import DATABASE_NAME, make_datasette
+
+    async def canned(query: str) -> list[int]:
+        ds = make_datasette(db)
+        await ds.invoke_startup()
+        result = await ds.get_database(DATABASE_NAME).execute(canned_search_sql(), {"query": query})
+        return [row["id"] for row in result.rows]
+
+    with Archive(db, readonly=True) as archive:
+        cli_ids = ids(archive.search("storm", limit=10))
+    assert asyncio.run(canned("storm")) == cli_ids and len(cli_ids) == WINDOW
+
+
+def test_date_bounds_in_a_backfill_ordered_archive(tmp_path: Path, small_window: None) -> None:
+    db = stored_in_order(tmp_path / "archive.db", list(range(39, -1, -1)))
+    with Archive(db, readonly=True) as archive:
+        until = archive.search("storm", until="2020-01-20", limit=WINDOW)
+        since = archive.search("storm", since="2020-02-05", limit=10)
+    # Up to 20 January (days 0-19): ranked among the six newest of them, days 14-19.
+    assert until.ranked_among == WINDOW
+    assert sorted(hit["published"][:10] for hit in until) == [
+        f"2020-01-{day:02d}" for day in range(15, 21)
+    ]
+    # Since 5 February: days 35-39, fewer than a window, so every one is ranked (exact).
+    assert since.ranked_among is None and since.matches == 5
+    assert min(hit["published"] for hit in since) >= "2020-02-05"

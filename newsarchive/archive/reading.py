@@ -1,5 +1,6 @@
 """What the reading room (`newsarchive serve`) reads: an article's versions, the feeds' rows,
-and the SQL function ``search_match`` that makes Datasette's search behave like the CLI's.
+and the SQL functions ``search_match`` and ``search_best`` that make Datasette's search
+behave like the CLI's.
 
 The functions take a connection Datasette hands out (``db.execute_fn``), so every query of the
 reading room has its home here, with the archive's other SQL.
@@ -7,6 +8,7 @@ reading room has its home here, with the archive's other SQL.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -14,7 +16,9 @@ from typing import Any
 
 from newsarchive.archive.errors import QueryError
 from newsarchive.archive.schema import FTS_COLUMNS
+from newsarchive.archive.search_ranks import Hits, best_ranks
 from newsarchive.archive.search_sql import (
+    RANK_WINDOW,
     canned_search_sql,
     explain_query_error,
     fallback_query,
@@ -69,6 +73,29 @@ def search_match(words: str | None) -> str:
         return words or ""
 
 
+def search_best(conn: sqlite3.Connection, words: str | None, limit: int) -> str:
+    """The SQL function ``search_best(words, limit)`` on `conn`: the best `limit` ids for
+    `words` with their bm25, as JSON ``[[id, score], …]`` best first, chosen exactly as
+    `newsarchive search` chooses them (`search_ranks.best_ranks`: among the newest
+    `RANK_WINDOW` matches by publication). Words FTS5 cannot parse give ``[]``: the canned
+    query's own ``MATCH search_match(:query)`` then reports them (an exception raised in an
+    SQL function would print a traceback on the server's console)."""
+    try:
+        ranks = best_ranks(
+            conn, {"query": search_match(words)}, "", "", int(limit), RANK_WINDOW, Hits()
+        )
+    except sqlite3.Error:
+        return "[]"
+    return json.dumps(list(ranks.items()))
+
+
+def register_search_functions(conn: sqlite3.Connection) -> None:
+    """Give `conn` the SQL functions the canned search calls: ``search_match(words)`` and
+    ``search_best(words, limit)``."""
+    conn.create_function("search_match", 1, search_match)
+    conn.create_function("search_best", 2, lambda words, limit: search_best(conn, words, limit))
+
+
 def search_problem(words: str | None) -> str | None:
     """Why `words` cannot be searched, in one line; None when they can."""
     try:
@@ -104,12 +131,22 @@ def recent_changes(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, 
 
 
 def search_hits(conn: sqlite3.Connection, words: str) -> list[dict[str, Any]]:
-    """The canned search's hits for `words` (best first); the connection must have
-    ``search_match`` (as Datasette's have). Raises `QueryError` for a bad query."""
+    """The canned search's hits for `words` (best first); the connection must have the
+    search functions (`register_search_functions`, as Datasette's have). Raises `QueryError` for a bad query."""
     problem = search_problem(words)
     if problem:
         raise QueryError(problem)
     return _dicts(conn, canned_search_sql(), {"query": words})
+
+
+def published_times(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """Each article's full publication instant (UTC, ``YYYY-MM-DDTHH:MM:SSZ``) by archive id:
+    the canned search gives only its day."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    found = conn.execute(f"SELECT id, published FROM articles WHERE id IN ({marks})", ids)
+    return {row[0]: row[1] for row in found}
 
 
 def match_expression(words: str, parse_error: Callable[[str], str | None]) -> str:

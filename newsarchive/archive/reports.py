@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from newsarchive.archive import connection
 from newsarchive.archive.connection import Connection
-from newsarchive.archive.errors import ArticleNotFound
 from newsarchive.archive.frontier import count_id_gaps
+from newsarchive.archive.lookup import find_article
 from newsarchive.archive.values import loads_list, published_between
 
 #: The month facet of `newsarchive serve` (Datasette): `{col}` (quoted), `{sql}` (the table
@@ -200,62 +199,18 @@ class Reports(Connection):
             entry["id_gaps"] = count_id_gaps(conn, entry["site"])
         return sites
 
-    def _resolve(self, conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
-        """The articles row `ref` names: ``id:N``, ``site:site_id``, a site_id, an archive id
-        (digits that SQLite's 64-bit integers hold) or a URL (current or any stored version's)."""
-        ref = ref.strip()
-        columns = "SELECT * FROM articles WHERE "
-        if ref.startswith(("http://", "https://")):
-            row = conn.execute(columns + "url = ?", (ref,)).fetchone()
-            if row is None:
-                row = conn.execute(
-                    columns + "id = (SELECT article_id FROM raw_pages WHERE url = ? "
-                    "ORDER BY version DESC LIMIT 1)",
-                    (ref,),
-                ).fetchone()
-            if row is None:
-                row = self._by_path(conn, ref)
-        elif ref.lower().startswith("id:"):
-            row = conn.execute(columns + "id = ?", (ref[3:].strip(),)).fetchone()
-        elif ":" in ref:
-            site, _, site_id = ref.partition(":")
-            row = conn.execute(columns + "site = ? AND site_id = ?", (site, site_id)).fetchone()
-        else:
-            rows = conn.execute(columns + "site_id = ? LIMIT 2", (ref,)).fetchall()
-            if len(rows) > 1:
-                raise ArticleNotFound(f'"{ref}" is an id on several sites: write SITE:{ref}')
-            row = rows[0] if rows else None
-            if row is None and ref.isdecimal() and len(ref) < 20 and int(ref) < 1 << 63:
-                row = conn.execute(columns + "id = ?", (int(ref),)).fetchone()
-        if row is None:
-            raise ArticleNotFound(f'no article "{ref[:60]}{"…"[len(ref) <= 60 :]}" in {self._name}')
-        return row
-
-    @staticmethod
-    def _by_path(conn: sqlite3.Connection, url: str) -> sqlite3.Row | None:
-        """The article whose URL has `url`'s path and query on another root: a mirror's or the
-        replica's address of an article the archive keeps under the site's own (DESIGN)."""
-        parts = urlsplit(url)
-        tail = parts.path + (f"?{parts.query}" if parts.query else "")
-        if len(tail) < 2:
-            return None
-        rows = conn.execute(
-            "SELECT * FROM articles WHERE substr(url, -?) = ? ORDER BY id LIMIT 20",
-            (len(tail), tail),
-        ).fetchall()
-        return next((r for r in rows if urlsplit(r["url"]).path == parts.path), None)
-
-    def history(self, ref: str) -> dict[str, Any]:
+    def history(self, ref: str, aliases: Iterable[str] = ()) -> dict[str, Any]:
         """Every stored version of one article, oldest first.
 
         `ref` is a site_id (``229777``), ``SITE:site_id``, an archive id (``id:12``, or a
-        plain number no site_id matches) or a URL. Returns ``article`` (the current row, tags
+        plain number no site_id matches) or a URL (`lookup.find_article`; `aliases`: the
+        ``SITE:ID`` forms of a URL, tried when no stored URL matches). Returns ``article`` (the current row, tags
         and sources as lists) and ``versions``: version, title, body, tags, content_hash,
         seen_from, seen_until (None for the current one) and url (the raw page's, when kept).
         Raises `ArticleNotFound`.
         """
         with self._read("reading history") as conn:
-            current = dict(self._resolve(conn, ref))
+            current = dict(find_article(conn, ref, self._name, aliases))
             urls = {
                 row["version"]: row["url"]
                 for row in conn.execute(

@@ -66,9 +66,9 @@ class Search(Connection):
     ) -> Hits:
         """Full-text search ranked by bm25 (title 10, body 1, tags 5), best first.
 
-        Up to `STAGED_MAX` hits are ranked among the newest `RANK_WINDOW` matches (the highest
-        ids), unless `exact`: the returned `Hits` say whether (`ranked_among`) and how many
-        articles match (`matches`). More hits, or no limit, rank every match.
+        Up to `STAGED_MAX` hits are ranked among the newest `RANK_WINDOW` matches by
+        publication (`search_window`), unless `exact`: the returned `Hits` say whether
+        (`ranked_among`) and how many articles match (`matches`). More hits, or no limit, rank every match.
 
         `query` is FTS5 syntax (``homs AND rebels``, ``"M5 highway"``, ``storm NOT flood``,
         ``reb*``); plain words with punctuation (``U.S.``, ``Assad's``) also work. A date

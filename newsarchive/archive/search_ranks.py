@@ -21,6 +21,15 @@ from newsarchive.archive.search_sql import (
     recent_sql,
     within_limit,
 )
+from newsarchive.archive.search_window import (
+    CUT_MARGIN,
+    dates_of,
+    first_cut,
+    follows_publication,
+    id_span,
+    newest_by_date,
+    top_follows_publication,
+)
 
 
 class Hits(list):  # type: ignore[type-arg]
@@ -50,28 +59,54 @@ def best_ranks(
 ) -> dict[int, float]:
     """id → bm25 of the best `limit` matches, best first, newest first among equals; among
     the newest `window` matches (None: all). Sets `hits.matches` and `hits.ranked_among`."""
+    top = None
     if window is not None:
-        recent = conn.execute(recent_sql(join, where), {**params, "window": window}).fetchall()
-        if len(recent) < window:  # every match is in the window: the exact ranking
-            hits.matches = len(recent)
-        else:  # how many more match is not counted: counting costs what ranking would
-            hits.ranked_among = window
-        top = sorted(recent, key=itemgetter(1))
-    else:
+        top = _bounded(conn, params, join, where, window, hits)
+    if top is None:
         top, every = _best_of_all(conn, best_sql(join, where), params, limit)
         if every:
             hits.matches = len(top)
     top = within_limit(top, limit)
     if len(top) > limit:  # a tie across the limit: its newest articles make the cut
-        published = dict(
-            conn.execute(
-                "SELECT id, published FROM articles WHERE id IN "
-                "(SELECT value FROM json_each(:ids))",
-                {"ids": json.dumps([row[0] for row in top])},
-            ).fetchall()
-        )
+        published = dates_of(conn, [row[0] for row in top])
         top = newest_ties_first(top, published, limit)
     return {row[0]: row[1] for row in top}
+
+
+def _bounded(
+    conn: sqlite3.Connection,
+    params: dict[str, Any],
+    join: str,
+    where: str,
+    window: int,
+    hits: Hits,
+) -> list[Any] | None:
+    """The (id, score) rows to rank among the newest `window` matches (`search_window`), best
+    first; None when every match is to be ranked. Sets `hits.matches` or `hits.ranked_among`."""
+    if "until" in params or not top_follows_publication(conn):
+        first = first_cut(conn, params, window)
+        by_date = (
+            None if first is None else newest_by_date(conn, params, join, where, window, first)
+        )
+    else:
+        recent = conn.execute(recent_sql(join, where), {**params, "window": window}).fetchall()
+        if len(recent) < window:  # every match is in the window: the exact ranking
+            hits.matches = len(recent)
+            return sorted(recent, key=itemgetter(1))
+        if follows_publication(conn, recent):
+            hits.ranked_among = window
+            return sorted(recent, key=itemgetter(1))
+        # The id window reaches into a backfill: by date, from the window's density.
+        first = int(CUT_MARGIN * id_span(recent))
+        by_date = newest_by_date(conn, params, join, where, window, first)
+    if by_date is None:
+        return None
+    top, every = by_date
+    if every:  # every match since the search's own date: the exact answer
+        hits.matches = len(top)
+    else:
+        hits.ranked_among = window
+    return top
 
 
 def _best_of_all(

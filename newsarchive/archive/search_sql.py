@@ -7,8 +7,9 @@ other sites exist, a section's spellings, how many articles a filter passes) is 
 
 The plan, and why. Exact ranking has to score every match (bm25 cannot be bounded in advance),
 about a microsecond each: a word found in most of the archive would cost a second. So a search
-ranks the newest `RANK_WINDOW` matches (the highest ids: the full-text index reads its matches
-newest first and stops there, `recent_sql`) and says so (how many more match is not counted:
+ranks the newest `RANK_WINDOW` matches by publication (`search_window` says how they are found
+at a bounded cost: mostly the highest ids, which the full-text index reads first and stops,
+`recent_sql`) and says so (how many more match is not counted:
 counting reads every match, which is what the window avoids); when fewer match, every one is
 ranked and the result is the exact one. ``exact`` ranks them all (`best_sql`). Either way that part reads only
 the full-text index: ids and their bm25, with the filters applied inside the query. Only those few articles are then read and given a
@@ -35,7 +36,7 @@ from newsarchive.archive.values import published_between
 #: Up to this many hits, a search picks its hits from the full-text index first and reads only
 #: those articles; a longer list is one query.
 STAGED_MAX = 100
-#: A search ranks at most this many matches, the newest (highest ids), unless asked to be exact.
+#: A search ranks at most this many matches, the newest by publication, unless asked to be exact.
 RANK_WINDOW = 1000
 #: A filter passed by fewer articles than this restricts the full-text matches as a set of ids;
 #: a broader one is checked on each match's article row instead.
@@ -227,28 +228,27 @@ def recent_sql(join: str, where: str) -> str:
     )
 
 
-def canned_search_sql(window: int = RANK_WINDOW, limit: int = 10) -> str:
-    """Datasette's canned search: `newsarchive search`'s bounded plan in one query.
+def canned_search_sql(limit: int = 10) -> str:
+    """Datasette's canned search: `newsarchive search`'s ranking in one query.
 
-    The newest `window` matches are ranked by the same bm25 (`FTS_BM25`), the best `limit`
-    shown with a snippet, newest first among equals; ``search_match(:query)`` is the SQL
-    function that turns what the reader typed into the CLI's FTS5 expression. The snippets are
-    read in one pass over the best ids' range (as `hits_sql` does for a prefix without an
-    index of its own: read hit by hit, it would be expanded again for each).
+    ``search_best(:query, limit)`` (an SQL function, `reading.search_best`) picks the best
+    `limit` ids as the CLI does (bm25 `FTS_BM25` among the newest `RANK_WINDOW` matches by
+    publication, newest first among equals); ``search_match(:query)`` turns what the reader
+    typed into the CLI's FTS5 expression, and FTS5 reports a query it cannot parse. The
+    snippets are read in one pass over the best ids' range (as `hits_sql` does for a prefix
+    without an index of its own: read hit by hit, it would be expanded again for each).
     """
     return (
-        "with recent as (select rowid as id, "
-        f"{FTS_BM25} as score from articles_fts "
-        "where articles_fts match search_match(:query) "
-        f"order by rowid desc limit {int(window)}), "
-        f"best as (select id, score from recent order by score, id desc limit {int(limit)}) "
+        "with best as (select key as place, json_extract(value, '$[0]') as id, "
+        "json_extract(value, '$[1]') as score "
+        f"from json_each(search_best(:query, {int(limit)}))) "
         "select a.id, substr(a.published, 1, 10) as date, a.section, a.title, a.url, "
         "snippet(articles_fts, 1, '[', ']', ' … ', 12) as snippet "
         "from articles_fts cross join best on best.id = articles_fts.rowid "
         "cross join articles a on a.id = best.id "
         "where articles_fts match search_match(:query) "
         "and articles_fts.rowid between (select min(id) from best) and (select max(id) from best) "
-        "order by best.score, a.published desc"
+        "order by best.place"
     )
 
 

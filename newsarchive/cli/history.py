@@ -39,8 +39,9 @@ def history(article: str, db: str, site: str | None) -> None:
     """Every stored version of one article, with a unified diff between consecutive ones.
 
     ARTICLE is the site's article id (229777), SITE:ID (the site's spider name and its id),
-    the archive's id (id:12) or a URL of the article (its current one or an earlier one). The
-    diff compares title, tags and body. An article not in the archive exits 1. --site SITE
+    the archive's id (id:12) or a URL of the article (its current one or an earlier one, on
+    the site or a mirror, in any of the site's URL forms, such as a script that takes the id
+    as ?id=N). The diff compares title, tags and body. An article not in the archive exits 1. --site SITE
     with an id is SITE:ID (an id several sites use); with a URL, it must be that site's.
 
     \b
@@ -54,12 +55,40 @@ def history(article: str, db: str, site: str | None) -> None:
     ref = f"{site}:{article}" if site is not None and ":" not in article else article
     with open_archive(db) as archive:
         try:
-            found = archive.history(ref)
+            found = archive.history(ref, url_aliases(ref, site))
         except ArticleNotFound as exc:
             raise Failure(str(exc), exitcodes.FAILED) from None
     current, versions = found["article"], found["versions"]
     if site is not None and current["site"] != site:
         raise Failure(f'"{article}" is an article of {current["site"]}, not of {site}', exitcodes.FAILED)
+
+    print_history(current, versions)
+
+
+def url_aliases(ref: str, site: str | None) -> list[str]:
+    """The ``SITE:ID`` forms of the URL `ref` by the module sites' own URL forms (a spider's
+    ``site_id_from_url``, such as ``/view_news.php?id=N``), of `site` only when given; none
+    for a reference that is not a URL."""
+    if not ref.strip().startswith(("http://", "https://")):
+        return []
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    settings = Settings()
+    settings.setmodule("newsarchive.settings", priority="project")
+    loader = SpiderLoader.from_settings(settings)
+    aliases = []
+    for name in loader.list():
+        spidercls = loader.load(name)
+        read = getattr(spidercls, "site_id_from_url", None)
+        site_id = read(ref.strip()) if read is not None else None
+        if site_id and site in (None, spidercls.site):
+            aliases.append(f"{spidercls.site}:{site_id}")
+    return aliases
+
+
+def print_history(current: dict[str, Any], versions: list[dict[str, Any]]) -> None:
+    """The article's heading, its versions and the diffs between them."""
 
     def echo(text: str = "") -> None:
         click.echo(printable(text))

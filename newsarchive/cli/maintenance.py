@@ -23,35 +23,43 @@ from newsarchive.cli.options import (
     check_clock,
     db_option,
     open_archive,
+    sites_option,
 )
 from newsarchive.text import printable
 
 
 @click.command()
 @db_option
+@sites_option
 @click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
 @archive_errors
-def reextract(db: str, dry_run: bool) -> None:
+def reextract(db: str, sites_file: str | None, dry_run: bool) -> None:
     """Re-run today's extractor over the raw pages kept in the archive; no request is made.
 
     What the extractor now reads differently is stored as a new version (the old one kept in
-    article_versions), so an extractor fix repairs years of archive without a fetch.
+    article_versions), so an extractor fix repairs years of archive without a fetch. A
+    profile site's pages are read with its profile from the sites file (a site it does not
+    name is counted as no_extractor).
 
     \b
     Example:
         newsarchive reextract --dry-run
-        newsarchive reextract --db data/archive.db
+        newsarchive reextract --db data/archive.db --sites my-sites.toml
     """
     from newsarchive.reextract import reextract_archive
+    from newsarchive.sites import SitesError
+    from newsarchive.sites import sites_file as find_sites_file
 
     if not Path(db).exists():
         raise Failure(f"no archive at {db}", exitcodes.ARCHIVE)
     check_clock()
     try:
         with lock.held(db):
-            counts = reextract_archive(db, dry_run=dry_run)
+            counts = reextract_archive(db, dry_run=dry_run, sites=find_sites_file(sites_file))
     except lock.LockHeld as exc:
         raise Failure(str(exc), exitcodes.LOCKED) from None
+    except SitesError as exc:
+        raise Failure(str(exc), exitcodes.USAGE) from None
     verb = "would change" if dry_run else "updated"
     skipped = ", ".join(f"{k} {v}" for k, v in sorted(counts.skipped.items())) or "none"
     click.echo(

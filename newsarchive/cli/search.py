@@ -93,7 +93,7 @@ def search(
     """Full-text search of the archive, best match first.
 
     Ranked by bm25 with title matches above body matches. When more than 1,000 articles
-    match, the newest 1,000 matches (the last added to the archive) are ranked, so a search
+    match, the newest 1,000 matches (by publication) are ranked, so a search
     answers in milliseconds however common its words; the output then says so ("ranked among
     the newest 1,000 matches; more match: --exact for all") and --exact ranks every match.
     Each hit shows its date, section, title and URL, then a snippet with the matches marked

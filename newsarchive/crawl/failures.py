@@ -37,6 +37,11 @@ TRANSIENT = frozenset(
 )
 
 
+class NotAsked(IgnoreRequest):
+    """A request dropped unasked because its site stopped answering (`newsarchive.crawl.silence`):
+    an ``unreachable`` skip, so a later run fetches the page again like any passing failure."""
+
+
 def classify_failure(failure: Failure) -> tuple[str, str]:
     """A download failure as (skip reason, detail): ``http_404``, ``timeout``, ``unreachable``,
     ``no_answer``, ``dataloss``, ``robots``, ``too_large`` (past ``DOWNLOAD_MAXSIZE``, also once
@@ -47,7 +52,7 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return f"http_{status}", f"HTTP {status} after retries"
     if isinstance(exc, _TIMEOUT):
         return "timeout", "no answer within the download timeout"
-    if isinstance(exc, _UNREACHABLE):
+    if isinstance(exc, (*_UNREACHABLE, NotAsked)):
         return "unreachable", f"{type(exc).__name__}: {exc}"
     text = str(exc)
     if "max size" in text or "DOWNLOAD_MAXSIZE" in text:

@@ -30,7 +30,7 @@ def register_facet_classes() -> list[type]:
 
 @hookimpl
 def prepare_connection(conn: Any) -> None:
-    conn.create_function("search_match", 1, reading.search_match)
+    reading.register_search_functions(conn)
 
 
 @hookimpl

@@ -96,24 +96,31 @@ async def search_feed(datasette: Any, request: Any) -> Any:
         return Response.text("Give the words to follow: feed.atom?query=WORDS", status=400)
     base = request.scheme + "://" + request.host
     try:
-        rows = await _run(datasette, lambda conn: reading.search_hits(conn, words))
+        rows, times = await _run(datasette, lambda conn: _hits_and_times(conn, words))
     except QueryError as exc:
         return Response.text(str(exc), status=400)
-    rows = sorted(rows, key=lambda r: r["date"], reverse=True)[:FEED_SIZE]
     entries = [
         {
             "id": r["url"],
             "title": r["title"],
             "link": f"{base}/archive/articles/{r['id']}",
-            "updated": r["date"] + "T00:00:00Z",
+            # the full publication instant; only the day if the archive had none (it always has)
+            "updated": times.get(r["id"]) or r["date"] + "T00:00:00Z",
             "summary": r["snippet"],
         }
         for r in rows
     ]
+    entries = sorted(entries, key=lambda e: e["updated"], reverse=True)[:FEED_SIZE]
     updated = max((e["updated"] for e in entries), default=None)
     body = atom(request.url, f"newsarchive: articles matching {words}", request.url,
                 entries, updated)
     return Response(body, content_type=MEDIA_TYPE)
+
+
+def _hits_and_times(conn: Any, words: str) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The canned search's hits for `words` and each hit's publication instant."""
+    rows = reading.search_hits(conn, words)
+    return rows, reading.published_times(conn, [r["id"] for r in rows])
 
 
 ROUTES = [

@@ -1,4 +1,7 @@
-"""robots.txt: the sitemaps a site announces in its ``Sitemap:`` lines."""
+"""robots.txt: the sitemaps a site announces in its ``Sitemap:`` lines.
+
+The spider's request for robots.txt costs no second fetch: it is answered with what Scrapy's
+robots check already fetched (`newsarchive.crawl.robots`)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from newsarchive.text import php_urlencode
 from spiders.novinite.article import parse_article
 from spiders.novinite.listing import parse_listing
 from spiders.novinite.site import BASE_URL, SITE, TZ
+from spiders.novinite.urls import site_id_from_url
 
 #: The section listings whose fronts an hourly run walks after a gap (the real category ids).
 SECTIONS: tuple[tuple[int, str], ...] = (
@@ -56,6 +57,8 @@ class NoviniteSpider(SiteSpider):
     first_day = FIRST_DAY
     parse_article_html = staticmethod(parse_article)
     parse_listing_html = staticmethod(parse_listing)
+    #: The article id in any of the site's URL forms (``view_news.php?id=N`` too): `history URL`.
+    site_id_from_url = staticmethod(site_id_from_url)
 
     def feed_urls(self) -> list[str]:
         """The RSS 1.0 (RDF) feed."""

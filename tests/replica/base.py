@@ -60,6 +60,8 @@ class BaseSite:
 
     STAT_KINDS: tuple[str, ...] = ("article", "listing", "archive", "feed", "other")
     """Request kinds counted in ``stats`` (and summed in its ``total``)."""
+    EXTRA_STATS: tuple[str, ...] = ()
+    """Counts ``stats`` also gives that are a part of one of those kinds (not summed again)."""
 
     def __init__(self, faults: Faults | None) -> None:
         self.faults = faults or Faults()
@@ -177,7 +179,7 @@ class BaseSite:
                 self.stats.clear()
                 self.statuses.clear()
             data: dict[str, object] = {
-                kind: self.stats[kind] for kind in (*self.STAT_KINDS, "dropped", "control")
+                kind: self.stats[kind] for kind in (*self.STAT_KINDS, *self.EXTRA_STATS, "dropped", "control")
             }
             data["total"] = sum(self.stats[k] for k in self.STAT_KINDS)
             data["statuses"] = {str(k): v for k, v in sorted(self.statuses.items())}

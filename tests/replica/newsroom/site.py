@@ -38,6 +38,8 @@ class NewsroomSite(Indexes, BaseSite):
     """The newsroom site: state and routes."""
 
     STAT_KINDS = ("article", "listing", "sitemap", "feed", "other")
+    #: robots.txt requests (counted in ``other`` too): a run should ask for it once.
+    EXTRA_STATS = ("robots",)
 
     def __init__(
         self,
@@ -167,6 +169,7 @@ class NewsroomSite(Indexes, BaseSite):
             return self._sitemap(path)
         self._count("other")
         if path == "/robots.txt":
+            self._count("robots")
             return Response(200, feeds.robots(self.base).encode(), "text/plain; charset=utf-8")
         if path.startswith("/images/") and path.endswith(".jpg"):
             return Response(200, GIF, "image/gif")
