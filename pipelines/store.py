@@ -1,7 +1,7 @@
-"""Stage 4: hands each fetched page (`Page`) or whole article to the run's worker process,
-which stores it in its next group commit (`newsarchive.crawl.worker`), and records every
-dropped skip in `skips` the same way. Scrapy holds the item until its group is committed; the
-run counts new / updated / unchanged from the worker's answers. The run
+"""Stage 4: hands each fetched page (`Page`) to the run's worker process, which stores it in
+its next group commit (`newsarchive.crawl.worker`) — Scrapy holds the page until then — and
+stores a whole article (a spider that yields articles) in a transaction of its own; counts
+new / updated / unchanged and records every dropped skip in `skips`. The run
 (`newsarchive.crawl.run.ArchiveRun`) owns the worker; this stage reaches it through the crawler.
 
 A `Page` passes the first three stages untouched: the worker carries it through the same stage
@@ -32,8 +32,8 @@ class StorePipeline:
         run = ArchiveRun.of(self.crawler)
         if isinstance(item, Page):
             return run.submit(item) or item
-        if isinstance(item, Article):
-            return run.store(item) or item
+        if isinstance(item, Article) and run.store(item) is not None:
+            item.html = None  # the page is in raw_pages now; let it go
         return item
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:

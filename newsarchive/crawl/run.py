@@ -123,8 +123,6 @@ class ArchiveRun(Storing):
             self._refuse("failed", exitcodes.ARCHIVE, str(exc))
             return
         self.outcome.run_id = self.run_id
-        if not self._start_worker(spider):
-            return
         self.had_articles = self.archive.count_articles(spider.site) > 0
         coverage = self.archive.get_state(spider.site, "coverage")
         self.coverage = dates.parse_utc(coverage) if coverage else None
@@ -139,13 +137,18 @@ class ArchiveRun(Storing):
         self.outcome.fail(status, exit_code, message)
         logger.error("%s", message)
 
-    async def closed(self, spider: SiteSpider, reason: str) -> None:
-        """Once the worker has committed all it holds and ended, settle and write the outcome
-        (Scrapy waits for this)."""
+    def closed(self, spider: SiteSpider, reason: str) -> Any:
+        """Settle and write the outcome — once the worker, if one was started, has committed all
+        it holds and ended (then a coroutine Scrapy waits for)."""
         if self.archive is None or self.outcome is None:
-            return
-        if self.handoff is not None:
-            await maybe_deferred_to_future(self.handoff.stop())
+            return None
+        if self.handoff is None:
+            return self._settle(spider, reason)
+        return self._drained(spider, reason)
+
+    async def _drained(self, spider: SiteSpider, reason: str) -> None:
+        assert self.handoff is not None
+        await maybe_deferred_to_future(self.handoff.stop())
         self._settle(spider, reason)
 
     def _settle(self, spider: SiteSpider, reason: str) -> None:

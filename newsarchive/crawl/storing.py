@@ -5,15 +5,13 @@ talks to `newsarchive.crawl.handoff`)."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsarchive import dates, exitcodes
+from newsarchive.archive import ArchiveError
 from newsarchive.crawl.handoff import Committed, Handoff
 from newsarchive.crawl.worker import Config
 from newsarchive.items import Article, Page, PageSkip
-
-if TYPE_CHECKING:
-    from newsarchive.crawl.spider import SiteSpider
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +39,18 @@ class Storing:
     def _close(self, reason: str) -> None:
         raise NotImplementedError
 
-    def _start_worker(self, spider: SiteSpider) -> bool:
-        """Start the run's worker process; False (the run failed and is closing) if it cannot."""
-        settings = self.crawler.settings
+    def _worker(self) -> Handoff | None:
+        """The run's worker process, started at the first page; None (the run failed and is
+        closing) if it cannot be started."""
+        if self.handoff is not None:
+            return self.handoff if self.handoff.running else None
+        settings, spider = self.crawler.settings, self.spider
+        limit = getattr(spider, "limit", None)
         config = Config(
             db=self.db_path,
             run_id=self.run_id,
             extraction=spider.extraction(),
-            limit=getattr(spider, "limit", None),
+            limit=None if limit is None else max(0, limit - self.stored),
             group_writes=max(1, settings.getint("NEWSARCHIVE_COMMIT_ARTICLES")),
             group_seconds=max(0.0, settings.getfloat("NEWSARCHIVE_COMMIT_MS") / 1000),
         )
@@ -56,27 +58,34 @@ class Storing:
         try:
             self.handoff.start()
         except OSError as exc:
-            self.handoff = None
             self.fail(exitcodes.FAILED, f"cannot start the crawl's worker process: {exc}", "worker")
-            return False
-        return True
-
-    def store(self, article: Article) -> Committed | Article | None:
-        """Hand a whole article (through Scrapy's stages already) to the worker for storing;
-        awaited, it is the article once committed. None when the run has no archive or has
-        stored its `limit` already."""
-        return self._submit("article", article)
-
-    def submit(self, page: Page) -> Committed | Page | None:
-        """Hand a fetched article page to the worker, which extracts, checks and stores it
-        (`newsarchive.crawl.chain`); awaited, it is the page once committed."""
-        return self._submit("page", page)
-
-    def _submit(self, kind: str, item: Any) -> Any:
-        limit = getattr(self.spider, "limit", None)
-        if self.archive is None or self.handoff is None or (limit is not None and self.stored >= limit):
             return None
-        return self.handoff.submit(kind, item, item)
+        return self.handoff
+
+    def store(self, article: Article) -> str | None:
+        """Store a whole article (a spider that yields articles, through Scrapy's stages
+        already) in one transaction of its own, here: ``new``, ``updated`` or ``unchanged``;
+        None when the run has no archive or has stored its `limit` already."""
+        limit = getattr(self.spider, "limit", None)
+        if self.archive is None or (limit is not None and self.stored >= limit):
+            return None
+        try:
+            result = self.archive.store(article, run_id=self.run_id, now=dates.now())
+        except ArchiveError as exc:
+            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
+            return None
+        self._answered(article, (result,))
+        return result
+
+    def submit(self, page: Page) -> Committed | None:
+        """Hand a fetched article page to the run's worker process, which extracts, checks and
+        stores it (`newsarchive.crawl.chain`); awaited, it is the page once committed. None
+        when the run has no archive or has stored its `limit` already."""
+        limit = getattr(self.spider, "limit", None)
+        if self.archive is None or (limit is not None and self.stored >= limit):
+            return None
+        handoff = self._worker()
+        return None if handoff is None else handoff.submit("page", page, page)
 
     def _answered(self, item: Any, result: tuple[Any, ...]) -> None:
         """Count what the worker did with a page or an article, once committed. The worker
@@ -112,9 +121,18 @@ class Storing:
         stats.inc_value(SKIPPED)
 
     def skip(self, skip: PageSkip) -> None:
-        """Count a page that was not stored and record it in the archive's ``skips`` (by the
-        worker, in its next group)."""
+        """Count a page that was not stored and record it in the archive's ``skips``: by the
+        worker in its next group once it runs (one writer), here before."""
         self._count_skip(skip.reason)
-        if self.archive is None or self.handoff is None:
+        if self.archive is None:
             return
-        self.handoff.skip(skip, dates.now())
+        if self.handoff is not None and self.handoff.running:
+            self.handoff.skip(skip, dates.now())
+            return
+        try:
+            self.archive.record_skip(
+                run_id=self.run_id, url=skip.url, stage=skip.stage, reason=skip.reason,
+                detail=skip.detail, at=dates.now(), site=skip.site, site_id=skip.site_id,
+            )  # fmt: skip
+        except ArchiveError as exc:
+            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
