@@ -74,6 +74,10 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         """A URL that answers the article with this id (for `fill_gaps`)."""
         raise NotImplementedError
 
+    def extract(self, html: str, url: str) -> Article:
+        """The article on a fetched page (`extract_page` with this spider's context)."""
+        return type(self).extract_page(html, url, self.page_context())
+
     @classmethod
     def extract_page(cls, html: str, url: str, context: Any) -> Article:
         """The pure page function, as the run's worker process calls it (`context`: what
