@@ -113,12 +113,19 @@ def test_kill9_inside_a_group_keeps_exactly_the_committed_groups(group_replica, 
 
 
 def worker_of(pid: int) -> int | None:
-    """The crawl's worker: the one child process of `pid`, once it is there."""
+    """The crawl's worker: the child process of `pid` running the worker, once it is there."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    return int(children[0]) if len(children) == 1 else None
+    for child in children:
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"newsarchive.crawl.worker" in command:
+            return int(child)
+    return None
 
 
 def gone(pid: int) -> bool:
