@@ -9,7 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,16 @@ def median(values: list[float]) -> float:
 
 @dataclass
 class CrawlRun:
-    """One crawl process: its exit code, Scrapy's closing stats, wall time and peak RSS."""
+    """One crawl process: its exit code, Scrapy's closing stats, wall time and peak RSS (of the
+    process tree: the crawl and its worker process together; `peak_by_process_mb` holds each
+    process's own high-water mark, the crawl's first)."""
 
     code: int
     stats: dict[str, Any]
     wall: float
     peak_rss_mb: float
     stdout: str
+    peak_by_process_mb: list[float] = field(default_factory=list)
 
     @property
     def responses(self) -> int:
@@ -75,20 +78,27 @@ def scrapy_stats(log: str) -> dict[str, Any]:
 
 
 def run_process(cmd: list[str], env: dict[str, str], log: Path) -> CrawlRun:
-    """Run a crawl command, polling its own peak RSS (VmHWM) until it exits."""
+    """Run a crawl command, polling the RSS of its process tree until it exits."""
     log.parent.mkdir(parents=True, exist_ok=True)
     if log.exists():
         log.unlink()
     started = time.monotonic()
     out_path = log.with_suffix(".out")
-    peak_kb = 0
+    tree_kb = 0
+    hwm: dict[int, int] = {}
     with open(out_path, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        # VmHWM is the process's own high-water mark since exec: polled until it exits.
-        # (wait4's ru_maxrss would also count the bench's own pages the child held before
-        # exec, which made a 20,000-article crawl look three times its size.)
+        # The tree's peak: the largest sum of the processes' resident sets seen at one poll
+        # (the crawl and its worker process), and each process's own high-water mark (VmHWM,
+        # since its exec; wait4's ru_maxrss would also count the bench's own pages the child
+        # held before exec, which made a 20,000-article crawl look three times its size).
         while proc.poll() is None:
-            peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
+            now_kb = 0
+            for pid in _tree(proc.pid):
+                rss, peak = _vm_kb(pid)
+                now_kb += rss
+                hwm[pid] = max(hwm.get(pid, 0), peak)
+            tree_kb = max(tree_kb, now_kb)
             time.sleep(0.05)
     wall = time.monotonic() - started
     text = log.read_text() if log.exists() else out_path.read_text()
@@ -96,20 +106,38 @@ def run_process(cmd: list[str], env: dict[str, str], log: Path) -> CrawlRun:
         code=proc.returncode,
         stats=scrapy_stats(text),
         wall=wall,
-        peak_rss_mb=peak_kb / 1024,
+        peak_rss_mb=max(tree_kb, hwm.get(proc.pid, 0)) / 1024,
         stdout=out_path.read_text(),
+        peak_by_process_mb=[kb / 1024 for kb in hwm.values()],
     )
 
 
-def _vm_hwm_kb(pid: int) -> int:
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants, parents first."""
+    found, at = [pid], 0
+    while at < len(found):
+        try:
+            with open(f"/proc/{found[at]}/task/{found[at]}/children") as children:
+                found += [int(c) for c in children.read().split()]
+        except OSError:
+            pass
+        at += 1
+    return found
+
+
+def _vm_kb(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of `pid` in kB; zeros once it is gone."""
+    rss = hwm = 0
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return rss, hwm
 
 
 def crawl(url: str, db: Path, now: str, *extra: str, log: Path | None = None) -> CrawlRun:

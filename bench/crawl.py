@@ -38,6 +38,12 @@ def _bare(replica: Replica, db: Path, since: str, log: Path) -> CrawlRun:
     return run_process(cmd, dict(os.environ), log)
 
 
+def _mb(run: CrawlRun) -> str:
+    """The tree's peak RSS, and each process's own (the crawl's first, then its worker)."""
+    each = " + ".join(f"{mb:.0f}" for mb in run.peak_by_process_mb)
+    return f"{run.peak_rss_mb:.0f} MB tree, peaks {each} MB"
+
+
 def throughput(runs: int = 3) -> list[Result]:
     """Full crawls of a 5,000-article replica vs bare Scrapy, side by side, `runs` times."""
     replica = Replica(articles=SIZE, seed=42, eras=False)
@@ -56,7 +62,7 @@ def throughput(runs: int = 3) -> list[Result]:
             b = _bare(replica, db, since, WORK / f"bare-{i}.log")
             bare.append(b.pages_per_s)
             print(f"  run {i + 1}: crawl {run.pages_per_s:.0f} pages/s ({stored} stored, "
-                  f"{run.requests} requests, {run.peak_rss_mb:.0f} MB), bare {b.pages_per_s:.0f} pages/s")
+                  f"{run.requests} requests, {_mb(run)}), bare {b.pages_per_s:.0f} pages/s")
         ratio = median([o / b for o, b in zip(ours, bare, strict=True)])
         return [
             Result("crawl_pages_per_s", median(ours), "pages/s"),
@@ -75,7 +81,7 @@ def memory_big() -> list[Result]:
     try:
         db = fresh(WORK / "crawl-20k.db")
         run = crawl(replica.url, db, replica.now(), "--full", "--since", _since(replica))
-        print(f"  20k: {run.pages_per_s:.0f} pages/s, {run.peak_rss_mb:.0f} MB")
+        print(f"  20k: {run.pages_per_s:.0f} pages/s, {_mb(run)}")
         return [Result("crawl_peak_rss_mb_20000", run.peak_rss_mb, "MB")]
     finally:
         replica.stop()

@@ -3,6 +3,7 @@
 `Article` is the one record of an extracted article (its fields are the archive's columns, by
 the same names). `Skip` is what a page function raises for a page that is not a valid article.
 `PageSkip` carries a skipped page through the pipelines to the archive's `skips` table.
+`Page` is a fetched article page on its way to the crawl's worker process, which extracts it.
 `ListingEntry` is one link found on a listing, an archive day or the feed.
 """
 
@@ -107,6 +108,23 @@ class PageSkip:
     detail: str = ""
     site: str | None = None
     site_id: str | None = None
+
+
+@dataclass
+class Page:
+    """A fetched article page, not yet extracted: what the spider hands the crawl's worker
+    process (`newsarchive.crawl.worker`), which extracts, checks and stores it."""
+
+    site: str
+    site_id: str | None
+    """The id the request was made for (the page may name its own)."""
+    url: str
+    """The URL fetched (on this run's root)."""
+    body: bytes = field(repr=False)
+    encoding: str
+    """The page's encoding as Scrapy read it (`TextResponse.encoding`)."""
+    status: int
+    fetched_at: datetime
 
 
 @dataclass

@@ -35,6 +35,13 @@ class LockHeld(Exception):  # noqa: N818 - reads better at the call site
 def _open(db_path: str | os.PathLike[str]) -> tuple[tuple[int, int], list[int]]:
     """The (key, [fd, depth]) of the archive file, creating an empty file if there is none."""
     path = Path(db_path)
+    try:  # known already: never open (and close) another descriptor (see the module's note)
+        known = os.stat(path)
+    except OSError:
+        pass
+    else:
+        if (known.st_dev, known.st_ino) in _files:
+            return (known.st_dev, known.st_ino), _files[(known.st_dev, known.st_ino)]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK, 0o666)

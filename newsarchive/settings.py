@@ -35,6 +35,13 @@ NEWSARCHIVE_UNANSWERED_MAX = 20
 #: overrides it.
 NEWSARCHIVE_PROFILE_SPIDER = "spiders.generic.spider.GenericSpider"
 
+#: Group commit: the crawl's worker process commits a run's articles and skips in groups of up
+#: to this many writes, or what arrived within this many milliseconds of a group's first,
+#: whichever comes first (one transaction each: rows, FTS index, compressed raw pages). A kill
+#: -9 loses at most the groups not yet committed: pages the next run fetches again.
+NEWSARCHIVE_COMMIT_ARTICLES = 10
+NEWSARCHIVE_COMMIT_MS = 100
+
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,

@@ -11,10 +11,28 @@ from scrapy.exceptions import DropItem
 from newsarchive.items import Article
 
 
+class Seen:
+    """The articles a run has carried, by (site, site_id)."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[str, str]] = set()
+
+    def first(self, article: Article) -> bool:
+        """Whether `article` is the first of its (site, site_id) in this run (it is noted)."""
+        key = (article.site, article.site_id)
+        if key in self.keys:
+            return False
+        self.keys.add(key)
+        return True
+
+
 class DeduplicatePipeline:
+    """The stage for articles that reach Scrapy's pipelines whole; fetched pages (`Page`) are
+    deduplicated by the crawl's worker with the same `Seen` (`newsarchive.crawl.chain`)."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.seen: set[tuple[str, str]] = set()
+        self.seen = Seen()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
@@ -23,9 +41,7 @@ class DeduplicatePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        key = (item.site, item.site_id)
-        if key in self.seen:
+        if not self.seen.first(item):
             self.crawler.stats.inc_value("newsarchive/duplicate")
             raise DropItem(f"duplicate of {item.site} {item.site_id} in this run", log_level="DEBUG")
-        self.seen.add(key)
         return item

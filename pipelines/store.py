@@ -1,7 +1,11 @@
-"""Stage 4: hands each article to the run's archive (one short transaction each) and counts
-new / updated / unchanged; records every dropped skip in `skips`. The run
-(`newsarchive.crawl.run.ArchiveRun`) owns the open archive; this stage reaches it through the
-crawler."""
+"""Stage 4: hands each fetched page (`Page`) to the run's worker process, which stores it in
+its next group commit (`newsarchive.crawl.worker`) — Scrapy holds the page until then — and
+stores a whole article (a spider that yields articles) in a transaction of its own; counts
+new / updated / unchanged and records every dropped skip in `skips`. The run
+(`newsarchive.crawl.run.ArchiveRun`) owns the worker; this stage reaches it through the crawler.
+
+A `Page` passes the first three stages untouched: the worker carries it through the same stage
+functions (`newsarchive.crawl.chain`) after extracting it, off Scrapy's process."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newsarchive.crawl.run import ArchiveRun
-from newsarchive.items import Article
+from newsarchive.items import Article, Page
 from pipelines import SkipDrop
 
 
@@ -25,9 +29,10 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
-            return item
-        if ArchiveRun.of(self.crawler).store(item) is not None:
+        run = ArchiveRun.of(self.crawler)
+        if isinstance(item, Page):
+            return run.submit(item) or item
+        if isinstance(item, Article) and run.store(item) is not None:
             item.html = None  # the page is in raw_pages now; let it go
         return item
 

@@ -3,6 +3,7 @@
     python -m tests.killpoint sql 'INSERT INTO articles' 7 -- crawl --db … --base-url …
     python -m tests.killpoint call spiders.novinite:NoviniteSpider.parse_article_html 12 -- crawl …
     python -m tests.killpoint pages - 60 -- crawl …
+    python -m tests.killpoint sql '^INSERT INTO raw_pages' 43 NEWSARCHIVE_COMMIT_ARTICLES=40 -- crawl …
     python -m tests.killpoint raise spiders.novinite:NoviniteSpider.parse_listing_html 3 -- crawl …
 
 ``sql PATTERN N``: right after the N-th SQL statement matching the regular expression PATTERN
@@ -13,6 +14,15 @@ has run on an archive connection (so inside its transaction when it is one: befo
 ``max_page_count`` on every archive connection), for machines where no small file system
 can be mounted.
 
+``NAME=VALUE`` after the three: a setting of `newsarchive.settings` for this run (an integer
+or a number), e.g. large groups for the worker so that a kill point falls inside one.
+
+The crawl's worker process (`newsarchive.crawl.worker`) takes the same point (through its
+``NEWSARCHIVE_WORKER_HOOK``); the two count together, in the order the statements and calls
+happen (one shared counter file), so "the N-th" means the crawl's N-th whichever process runs
+it. A point reached in the worker kills the crawl process first, then the worker — the whole
+crawl dies at once, as `kill -9` of both would leave it.
+
 The process then dies by SIGKILL (no cleanup, no Python exit handlers), exactly as `kill -9`
 would leave it; if the point is never reached the command ends normally and its exit code
 tells the test that the point was missed.
@@ -22,15 +32,34 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import os
 import re
 import signal
 import sqlite3
 import sys
+import tempfile
 from typing import Any
+
+#: The kill point handed to the crawl's worker process (kind, target, nth, counter file).
+POINT_ENV = "NEWSARCHIVE_KILLPOINT"
+IN_WORKER = [False]
+#: The counter file both processes append a byte to for each statement or call matched.
+COUNTER: list[int] = []
+
+
+def counted() -> int:
+    """One more match: its number across the crawl and its worker (O_APPEND: each append lands
+    at its own offset, so every number is given once)."""
+    if not COUNTER:
+        return 0
+    os.write(COUNTER[0], b".")
+    return os.lseek(COUNTER[0], 0, os.SEEK_CUR)
 
 
 def die() -> None:
+    if IN_WORKER[0]:
+        os.kill(os.getppid(), signal.SIGKILL)  # the crawl first: it must not see the worker end
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -41,13 +70,10 @@ def bug() -> None:
 def kill_after_sql(pattern: str, nth: int) -> None:
     """Every archive connection SIGKILLs the process after the nth statement matching pattern."""
     regex = re.compile(pattern, re.IGNORECASE)
-    seen = [0]
 
     def ran(sql: str) -> None:
-        if regex.search(sql):
-            seen[0] += 1
-            if seen[0] == nth:
-                die()
+        if regex.search(sql) and counted() == nth:
+            die()
 
     class KillingCursor(sqlite3.Cursor):
         def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
@@ -99,12 +125,9 @@ def kill_on_call(target: str, nth: int, action: Any = None) -> None:
     else:
         original = getattr(owner, name)
     func = original.__func__ if isinstance(original, staticmethod | classmethod) else original
-    calls = [0]
-
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        if calls[0] == nth:
+        if counted() == nth:
             (action or die)()
         return func(*args, **kwargs)
 
@@ -116,11 +139,18 @@ def kill_on_call(target: str, nth: int, action: Any = None) -> None:
         setattr(owner, name, wrapper)
 
 
-def main(argv: list[str]) -> None:
-    if "--" not in argv or len(argv[: argv.index("--")]) != 3:
-        sys.exit("usage: python -m tests.killpoint sql|call|raise|pages TARGET N -- NEWSARCHIVE-ARGS…")
-    split = argv.index("--")
-    kind, target, nth = argv[:split]
+def override_settings(assignments: list[str]) -> None:
+    """Set `newsarchive.settings` values (NAME=NUMBER) before the command reads them."""
+    from newsarchive import settings
+
+    for assignment in assignments:
+        name, _, value = assignment.partition("=")
+        if not hasattr(settings, name):
+            sys.exit(f"no setting {name!r} in newsarchive.settings")
+        setattr(settings, name, float(value) if "." in value else int(value))
+
+
+def install(kind: str, target: str, nth: str) -> None:
     if kind == "sql":
         kill_after_sql(target, int(nth))
     elif kind == "call":
@@ -131,6 +161,31 @@ def main(argv: list[str]) -> None:
         limit_pages(int(nth))
     else:
         sys.exit(f"unknown kill point kind {kind!r}")
+
+
+def in_worker() -> None:
+    """The worker's hook (``NEWSARCHIVE_WORKER_HOOK``): the crawl's kill point, here too."""
+    IN_WORKER[0] = True
+    kind, target, nth, counter = json.loads(os.environ[POINT_ENV])
+    COUNTER.append(os.open(counter, os.O_WRONLY | os.O_APPEND))
+    install(kind, target, nth)
+
+
+def main(argv: list[str]) -> None:
+    if "--" not in argv or len(argv[: argv.index("--")]) < 3:
+        sys.exit(
+            "usage: python -m tests.killpoint sql|call|raise|pages TARGET N [SETTING=VALUE…] "
+            "-- NEWSARCHIVE-ARGS…"
+        )
+    split = argv.index("--")
+    kind, target, nth = argv[:3]
+    override_settings(argv[3:split])
+    handle, counter = tempfile.mkstemp(prefix="killpoint-")
+    os.close(handle)
+    COUNTER.append(os.open(counter, os.O_WRONLY | os.O_APPEND))
+    install(kind, target, nth)
+    os.environ[POINT_ENV] = json.dumps([kind, target, nth, counter])
+    os.environ["NEWSARCHIVE_WORKER_HOOK"] = "tests.killpoint:in_worker"
     from newsarchive.cli import main as cli
 
     cli(argv[split + 1 :], prog_name="newsarchive")

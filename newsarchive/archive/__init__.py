@@ -7,6 +7,7 @@ the file checks before SQLite opens it; `errors`: the exceptions and the mapping
 
 - `schema`: the constants, the DDL and the numbered migrations (`SCHEMA_VERSION`);
 - `store`: what a crawl writes (articles, versions, raw pages, runs, skips, crawl state);
+  `group`: a crawl's articles and skips committed many to one transaction (group commit);
 - `frontier`: what the crawler asks (known ids, skip history, recent articles, id gaps);
 - `search_sql` builds the full-text search's SQL in pure functions, `search` runs it,
   `search_ranks` picks the best ids (among the newest `RANK_WINDOW` matches) and reads the hits;
@@ -18,8 +19,8 @@ the file checks before SQLite opens it; `errors`: the exceptions and the mapping
 - `merge`: another archive folded in (`merge_source` reads it, `merge_plan` decides each
   article, in pure functions).
 
-Every write is one short transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a killed process
-loses nothing already stored. SQLite failures that concern the file rather than the code (disk
+Every write is one short transaction (``BEGIN IMMEDIATE`` … ``COMMIT``) — a crawl's articles
+and skips a group of them to one (`group`) — so a killed process loses nothing already stored. SQLite failures that concern the file rather than the code (disk
 full, read-only, not a database, locked, damaged) become `ArchiveError` with a one-line message;
 a search query FTS5 cannot parse becomes `QueryError`.
 
@@ -33,6 +34,7 @@ from newsarchive.archive.check import Check
 from newsarchive.archive.errors import ArchiveError, ArticleNotFound, NewerSchemaError, QueryError
 from newsarchive.archive.files import read_only_storage
 from newsarchive.archive.frontier import Frontier
+from newsarchive.archive.group import GroupStore, SkipRecord
 from newsarchive.archive.merge import Merge, MergeCounts
 from newsarchive.archive.merge_source import MergeSource
 from newsarchive.archive.reports import MONTH_FACET_SQL, Reports
@@ -46,7 +48,6 @@ from newsarchive.archive.schema import (
 )
 from newsarchive.archive.search import Search
 from newsarchive.archive.site_reports import SiteReports
-from newsarchive.archive.store import Store
 
 __all__ = [
     "APPLICATION_ID",
@@ -63,11 +64,12 @@ __all__ = [
     "Migration",
     "NewerSchemaError",
     "QueryError",
+    "SkipRecord",
     "read_only_storage",
 ]
 
 
-class Archive(Store, Frontier, Search, Reports, SiteReports, Check, Merge):
+class Archive(GroupStore, Frontier, Search, Reports, SiteReports, Check, Merge):
     """A newsarchive SQLite archive.
 
     ``Archive(path)`` creates the parent directories and the file if needed, checks it is a

@@ -62,17 +62,25 @@ class Connection:
     WAL. ``Connection(path, readonly=True)`` opens an existing archive with ``mode=ro`` and
     never migrates. Use as a context manager or call `close()`.
 
+    ``again=True``: another connection to an archive this process has open already (the second
+    site of a multi-site crawl): the file checks are skipped, since they open and close the file,
+    and closing any descriptor of a file drops every POSIX lock this process holds on it —
+    SQLite's among them, after which another process (a crawl's worker) may take the WAL away
+    from under the open connection.
+
     Raises `ArchiveError` (or `NewerSchemaError`) when the file cannot be used.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, readonly: bool = False, again: bool = False
+    ) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self._name = str(path)
         self._conn: sqlite3.Connection | None = None
         self._bulk = False
         memory = self._name == ":memory:"
-        if not memory:
+        if not memory and not again:
             check_file(self.path, self._name, readonly=readonly)
         try:
             try:

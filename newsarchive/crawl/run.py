@@ -7,6 +7,11 @@ and gives the lock back. In between, the pipelines store and skip through it and
 reads the archive through it, all reaching it by `ArchiveRun.of(crawler)` — not through spider
 attributes (as scrapy-deltafetch owns its store, and AutoThrottle wires itself in ``__init__``).
 
+The run's articles and skips are written by its worker process (`handoff`, `worker`), which
+extracts the pages and commits them in groups; the run's own connection writes only the run row
+and the crawl state. The run is closed only once the worker has committed everything it was
+given and ended, so the run row and the coverage never claim an article not committed.
+
 Any exception a page function or a pipeline raises (a bug: DESIGN allows only `Skip`) becomes
 an ``error`` skip and fails the run (exit 1) without moving its coverage, so the next runs
 fetch those pages again.
@@ -16,18 +21,21 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from newsarchive import dates, exitcodes, lock
 from newsarchive.archive import Archive, ArchiveError
 from newsarchive.crawl.evidence import Evidence
+from newsarchive.crawl.handoff import Handoff
 from newsarchive.crawl.outcome import RunOutcome, settle
-from newsarchive.items import Article, PageSkip
+from newsarchive.crawl.storing import SKIPPED, STAT_PREFIX, Storing
+from newsarchive.items import PageSkip
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,15 +46,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Stats keys the run counts under (DESIGN's summary line is built from them).
-STAT_PREFIX = "newsarchive/"
-SKIPPED = f"{STAT_PREFIX}skipped"
 #: The runs open in this process (several sites crawled in one run): not left ``running`` by
 #: a dead process, so none of them marks another ``interrupted``.
 OPEN_RUNS: set[int] = set()
 
 
-class ArchiveRun:
+class ArchiveRun(Storing):
     """One crawl run of one site into one archive (enabled in settings' ``EXTENSIONS``)."""
 
     def __init__(self, crawler: Crawler) -> None:
@@ -65,6 +70,7 @@ class ArchiveRun:
         self.unanswered = 0
         self.errors = 0
         self.stored = 0
+        self.handoff: Handoff | None = None
         self._clock0 = time.monotonic()
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
@@ -101,7 +107,9 @@ class ArchiveRun:
             self._refuse("failed", exitcodes.ARCHIVE, str(exc))
             return
         try:
-            self.archive = Archive(self.db_path)
+            # Another site's run of this process has the file open: no file checks (they would
+            # drop its SQLite locks while the workers write).
+            self.archive = Archive(self.db_path, again=bool(OPEN_RUNS))
             self.archive.mark_interrupted(self.now, keep=OPEN_RUNS)
             self.run_id = self.archive.start_run(
                 spider.site, spider.mode, spider.args_record, os.getpid(), self.now
@@ -129,7 +137,21 @@ class ArchiveRun:
         self.outcome.fail(status, exit_code, message)
         logger.error("%s", message)
 
-    def closed(self, spider: SiteSpider, reason: str) -> None:
+    def closed(self, spider: SiteSpider, reason: str) -> Any:
+        """Settle and write the outcome — once the worker, if one was started, has committed all
+        it holds and ended (then a coroutine Scrapy waits for)."""
+        if self.archive is None or self.outcome is None:
+            return None
+        if self.handoff is None:
+            return self._settle(spider, reason)
+        return self._drained(spider, reason)
+
+    async def _drained(self, spider: SiteSpider, reason: str) -> None:
+        assert self.handoff is not None
+        await maybe_deferred_to_future(self.handoff.stop())
+        self._settle(spider, reason)
+
+    def _settle(self, spider: SiteSpider, reason: str) -> None:
         if self.archive is None or self.outcome is None:
             return
         outcome = self._count(self.outcome)
@@ -147,12 +169,16 @@ class ArchiveRun:
         complete = outcome.status == "ok" and reason == "finished" and self.discovery_complete
         self._finish(outcome, self._covered(spider) if complete else None)
         logger.info("%s", outcome.summary())
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        logger.info("crawl process: %.2f s CPU", usage.ru_utime + usage.ru_stime)
 
     def abandon(self, why: str) -> None:
         """Close a run that Scrapy never closed (its engine stopped before the spider did): the
         run row says ``interrupted``, the lock is given back, the coverage stays put."""
         if self.archive is None or self.outcome is None:
             return
+        if self.handoff is not None:
+            self.handoff.kill()  # its uncommitted group is fetched again by the next run
         outcome = self._count(self.outcome)
         outcome.fail("interrupted", exitcodes.FAILED, why)
         self._finish(outcome, None)
@@ -214,47 +240,6 @@ class ArchiveRun:
         return outcome
 
     # --- what the pipelines and the spider do through the run ---------------------------
-    def store(self, article: Article) -> str | None:
-        """Store one article (``new``, ``updated`` or ``unchanged``); None when the run has no
-        archive. Ends the run at the spider's ``limit`` of articles stored — and stores no
-        more after it: pages already on their way when the run is told to close are let go
-        (the next run fetches them again)."""
-        limit = getattr(self.spider, "limit", None)
-        if self.archive is None or (limit is not None and self.stored >= limit):
-            return None
-        try:
-            result = self.archive.store(article, run_id=self.run_id, now=dates.now())
-        except ArchiveError as exc:
-            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
-            return None
-        self.crawler.stats.inc_value(f"{STAT_PREFIX}{result}")
-        if result != "unchanged":
-            self.stored += 1
-            if limit is not None and self.stored == limit:
-                self._close("limit")
-        return result
-
-    def skip(self, skip: PageSkip) -> None:
-        """Count a page that was not stored and record it in the archive's ``skips``."""
-        stats = self.crawler.stats
-        stats.inc_value(f"{SKIPPED}/{skip.reason}")
-        stats.inc_value(SKIPPED)
-        if self.archive is None:
-            return
-        try:
-            self.archive.record_skip(
-                run_id=self.run_id,
-                url=skip.url,
-                stage=skip.stage,
-                reason=skip.reason,
-                detail=skip.detail,
-                at=dates.now(),
-                site=skip.site,
-                site_id=skip.site_id,
-            )
-        except ArchiveError as exc:
-            self.fail(exitcodes.ARCHIVE, str(exc), "archive_error")
-
     def fail(self, exit_code: int, message: str, reason: str) -> None:
         """End the run now with this exit code and message (an archive that cannot be written)."""
         if self.outcome is not None:

@@ -33,10 +33,11 @@ from newsarchive import dates
 from newsarchive.archive import Archive
 from newsarchive.crawl import policy, progress, roots
 from newsarchive.crawl.arguments import CrawlArguments
+from newsarchive.crawl.chain import Extraction
 from newsarchive.crawl.failures import NO_ANSWER, classify_failure, release
 from newsarchive.crawl.listings import ListingWalk
 from newsarchive.crawl.run import ArchiveRun
-from newsarchive.items import Article, Listing, PageSkip, Skip
+from newsarchive.items import Article, Listing, Page, PageSkip
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +75,22 @@ class SiteSpider(ListingWalk, scrapy.Spider):
         raise NotImplementedError
 
     def extract(self, html: str, url: str) -> Article:
-        """The article on a fetched page (`parse_article_html`; a spider whose page function
-        needs more than the page, such as a site profile, says so here)."""
-        return type(self).parse_article_html(html, url)
+        """The article on a fetched page (`extract_page` with this spider's context)."""
+        return type(self).extract_page(html, url, self.page_context())
+
+    @classmethod
+    def extract_page(cls, html: str, url: str, context: Any) -> Article:
+        """The pure page function, as the run's worker process calls it (`context`: what
+        `page_context` gave, for a page function that needs more than the page)."""
+        return cls.parse_article_html(html, url)
+
+    def page_context(self) -> Any:
+        """What `extract_page` needs besides the page (sent to the worker pickled)."""
+        return None
+
+    def extraction(self) -> Extraction:
+        """What the run's worker process needs to extract this spider's pages."""
+        return Extraction(type(self), self.page_context(), self.base_url, self.default_base_url)
 
     def covered_state(self) -> dict[str, str | None]:
         """Crawl state of the site that a complete run keeps besides its coverage (none here)."""
@@ -248,23 +262,17 @@ class SiteSpider(ListingWalk, scrapy.Spider):
 
     # --- callbacks -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[Any]:
+        """The fetched page, as it came, for the run's worker process to extract and store
+        (`newsarchive.crawl.chain`): Scrapy's process only fetches."""
         site_id = response.meta.get("site_id")
         self.crawler.stats.inc_value(progress.ARTICLES_DONE)
         if not isinstance(response, TextResponse):
             yield self.page_skip(response.url, "extract", "not_article", "not a text page", site_id)
             return
-        try:
-            article = self.extract(response.text, response.url)
-        except Skip as skip:
-            yield self.page_skip(response.url, "extract", skip.reason, skip.detail, site_id)
-            return
-        article.url = self.site_url(article.url)
-        if article.image_url:
-            article.image_url = self.site_url(article.image_url)
-        article.html = response.text
-        article.fetched_at = dates.now()
-        article.status = response.status
-        yield article
+        yield Page(
+            site=self.site, site_id=site_id, url=response.url, body=response.body,
+            encoding=response.encoding, status=response.status, fetched_at=dates.now(),
+        )  # fmt: skip
 
     def on_error(self, failure: Failure) -> Iterable[Any]:
         request = failure.request  # type: ignore[attr-defined]

@@ -100,11 +100,16 @@ class GenericSpider(SiteSpider):
     def article_url(self, site_id: str) -> str:
         return urljoin(self.base_url, site_id) if site_id.startswith("/") else self.base_url
 
-    def extract(self, html: str, url: str) -> Article:
+    def page_context(self) -> tuple[str, Any]:
+        return self.site, self.profile
+
+    @classmethod
+    def extract_page(cls, html: str, url: str, context: Any) -> Article:
         from spiders.generic import parse_article
 
-        article = parse_article(html, url, self.profile)
-        return article if article.site == self.site else replace(article, site=self.site)
+        site, profile = context
+        article = parse_article(html, url, profile)
+        return article if article.site == site else replace(article, site=site)
 
     def covered_state(self) -> dict[str, str | None]:
         """Whether the site gives ``lastmod``, and the sitemaps this run walked completely (a
