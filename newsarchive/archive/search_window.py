@@ -38,9 +38,9 @@ BAND = 200
 CUT_MARGIN = 1.5
 #: With no density known, the first cut takes this many windows of the newest articles.
 FIRST_SAMPLE = 4
-#: The articles since a cut are given to the index as a set of ids while they are at most
-#: this share of the archive (the set costs a fraction of a microsecond an article); past it,
-#: matches are few (that is why the cut is so deep) and each match's row is checked instead.
+#: A cut over at most this share of the archive is shallow: the index reads only the id ranges
+#: of the articles since it; past it, matches are few (that is why the cut is so deep) and each
+#: match's row is checked instead.
 SET_SHARE = 0.2
 #: Up to this many windows of matches (before filters), ranking them all is as cheap as a
 #: cut: a search that cannot use an id window counts its matches up to `COUNT_WINDOWS` windows.
