@@ -167,8 +167,13 @@ class Check(Connection):
             own = self._side_writer()
             if own is None:
                 return []
+        # The write lock is taken first, with BEGIN IMMEDIATE: SQLite waits for a busy writer
+        # (busy_timeout) only when a transaction starts, never when a read turns into a write,
+        # which is what the INSERTs would do. A crawl's worker killed with its parent lets go
+        # of the lock a few milliseconds after the parent is gone.
+        nested = own.in_transaction
         try:
-            own.execute("SAVEPOINT fts_check")
+            own.execute("SAVEPOINT fts_check" if nested else "BEGIN IMMEDIATE")
             try:
                 for sql, what in _FTS_CHECKS:
                     try:
@@ -179,8 +184,11 @@ class Check(Connection):
                         raise
             finally:
                 if own.in_transaction:
-                    own.execute("ROLLBACK TO fts_check")
-                    own.execute("RELEASE fts_check")
+                    if nested:
+                        own.execute("ROLLBACK TO fts_check")
+                        own.execute("RELEASE fts_check")
+                    else:
+                        own.execute("ROLLBACK")
         finally:
             if own is not conn:
                 own.close()
