@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# make test runs the test files on this many processes (pytest-xdist; a file stays on one).
+TEST_JOBS ?= 2
 
 .PHONY: install demo test test-browser bench lint clean
 
@@ -22,7 +24,7 @@ demo: $(STAMP)
 	$(PY) -m tests.demo
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The browser tests (tests/test_browser.py) in headless Debian chromium, installed when missing.
 test-browser: $(STAMP)

@@ -8,6 +8,28 @@ import pytest
 
 from tests.replica.process import Replica
 
+#: The test files that take longest (the two soaks take about two minutes each), run first:
+#: `make test` runs files on two processes (pytest-xdist, ``--dist loadfile``) in collection
+#: order, and a long file started last would leave one process idle at the end.
+LONGEST_FIRST = (
+    "test_reliability_soak.py",
+    "test_reliability_hostile.py",
+    "test_reliability.py",
+    "test_merge.py",
+    "test_scrapyd.py",
+    "test_crawl.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, each file's tests together and in their own order."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
 DEFAULT_FAULTS = (
     "404=1,500=1,slow=1,truncated=1,no_date=1,bad_date=1,empty_body=1,block=1,redirect=1,"
     "retry_after=1,dataloss=1"
