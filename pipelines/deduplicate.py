@@ -3,12 +3,12 @@ forms, or pushed onto the next listing page while the run paged through, is stor
 
 from __future__ import annotations
 
-from typing import Any
-
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.items import Article
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 
 class Seen:
@@ -42,6 +42,8 @@ class DeduplicatePipeline:
         if not isinstance(item, Article):
             return item
         if not self.seen.first(item):
+            from scrapy.exceptions import DropItem  # here, not above: the worker imports `Seen`
+
             self.crawler.stats.inc_value("newsarchive/duplicate")
             raise DropItem(f"duplicate of {item.site} {item.site_id} in this run", log_level="DEBUG")
         return item

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 
 from newsarchive.crawl.run import ArchiveRun
 from newsarchive.items import Article, Page
-from pipelines import SkipDrop
+from pipelines.drops import SkipDrop
 
 
 class StorePipeline:

@@ -4,13 +4,13 @@ download or to extract) is turned into a counted drop here, so all skips take on
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
-
-from scrapy.crawler import Crawler
+from typing import TYPE_CHECKING, Any
 
 from newsarchive import dates
 from newsarchive.items import Article, PageSkip
-from pipelines import SkipDrop
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 #: No news site in the archive predates this; a date before it is a parsing error.
 EARLIEST = datetime(1990, 1, 1, tzinfo=dates.UTC)
@@ -50,6 +50,8 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
+        from pipelines.drops import SkipDrop  # here, not above: the worker imports `problems`
+
         if isinstance(item, PageSkip):
             raise SkipDrop(item)
         if not isinstance(item, Article):

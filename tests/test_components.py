@@ -24,8 +24,8 @@ from newsarchive.crawl.run import ArchiveRun
 from newsarchive.crawl.spider import SiteSpider
 from newsarchive.dates import UTC
 from newsarchive.items import Article, PageSkip
-from pipelines import SkipDrop
 from pipelines.deduplicate import DeduplicatePipeline
+from pipelines.drops import SkipDrop
 from pipelines.normalise import normalise
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline, problems

@@ -254,7 +254,7 @@ KILL_POINTS = [
     ("call", "newsarchive.crawl.retry:RetryAfterMiddleware.process_response", 23),
     ("call", "newsarchive.crawl.retry:RetryAfterMiddleware.process_response", 97),
     ("call", "newsarchive.crawl.spider:SiteSpider.parse_listing", 5),
-    ("call", "spiders.novinite:NoviniteSpider.parse_article_html", 64),
+    ("call", "spiders.novinite.article:parse_article", 64),
     ("call", "pipelines.validate:ValidatePipeline.process_item", 31),
     ("sql", r"^INSERT INTO articles \(", 1),  # between the article row and its raw page
     ("sql", r"^INSERT INTO articles \(", 42),
@@ -267,7 +267,7 @@ KILL_POINTS = [
 
 
 def kill_point_id(kind: str, target: str, nth: int) -> str:
-    name = target.rsplit(".", 1)[-1] if kind == "call" else re.sub(r"\W+", "_", target).strip("_")
+    name = target.replace(":", ".").rsplit(".", 1)[-1] if kind == "call" else re.sub(r"\W+", "_", target).strip("_")
     return f"{name}#{nth}"
 
 
@@ -542,12 +542,12 @@ def test_the_readme_backup_commands_work_on_an_archive_being_written(kill_replic
 #: tests/killpoint.py: in a listing's extraction, an article's, and a pipeline stage.
 BUGS = [
     ("spiders.novinite:NoviniteSpider.parse_listing_html", 4),
-    ("spiders.novinite:NoviniteSpider.parse_article_html", 17),
+    ("spiders.novinite.article:parse_article", 17),
     ("pipelines.normalise:NormalisePipeline.process_item", 9),
 ]
 
 
-@pytest.mark.parametrize("target,nth", BUGS, ids=[t.rsplit(".", 1)[-1] for t, _ in BUGS])
+@pytest.mark.parametrize("target,nth", BUGS, ids=[t.replace(":", ".").rsplit(".", 1)[-1] for t, _ in BUGS])
 def test_a_bug_on_one_page_fails_the_run_loudly_and_loses_nothing(kill_replica, tmp_path, target, nth):
     replica = kill_replica
     truth = replica.truth()

@@ -12,6 +12,7 @@ signals would (``extract`` for the page function, ``store`` for a pipeline stage
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +40,11 @@ class Bug(Exception):  # noqa: N818 - a wrapper, named for what it means
 @dataclass(frozen=True)
 class Extraction:
     """What the worker needs of the spider to extract its pages (sent to it pickled): the
-    spider class (its `extract_page`), what the page function needs besides the page, and the
-    run's root and the site's own (the archive keeps the site's URLs)."""
+    spider's `page_function` (pickled by name: a module-level function, whose module the worker
+    imports without Scrapy), what it needs besides the page, and the run's root and the site's
+    own (the archive keeps the site's URLs)."""
 
-    spider: type
+    page: Callable[[str, str, Any], Article]
     context: Any
     root: str
     site_root: str
@@ -66,7 +68,7 @@ class Chain:
     def __call__(self, page: Page) -> Article | PageSkip | str:
         html = page_text(page)
         try:
-            article = self.extraction.spider.extract_page(html, page.url, self.extraction.context)
+            article = self.extraction.page(html, page.url, self.extraction.context)
         except Skip as skip:
             return self._skip(page, "extract", skip.reason, skip.detail, page.site_id)
         except Exception as exc:

@@ -52,6 +52,10 @@ class SiteSpider(StartRequests, ListingWalk, scrapy.Spider):
     #: The oldest day a full backfill walks back to when no `since` is given.
     first_day: ClassVar[date]
     parse_article_html: ClassVar[Callable[[str, str], Article]]
+    #: The page function the run's worker process calls, ``(html, url, context) -> Article``
+    #: (`context`: what `page_context` gives). A module-level function of the site's page
+    #: modules: it reaches the worker by name, so the worker never imports Scrapy.
+    page_function: ClassVar[Callable[[str, str, Any], Article]]
     parse_listing_html: ClassVar[Callable[[str, str], Listing]]
 
     # --- site hooks ------------------------------------------------------------------------
@@ -72,22 +76,17 @@ class SiteSpider(StartRequests, ListingWalk, scrapy.Spider):
         raise NotImplementedError
 
     def extract(self, html: str, url: str) -> Article:
-        """The article on a fetched page (`extract_page` with this spider's context)."""
-        return type(self).extract_page(html, url, self.page_context())
-
-    @classmethod
-    def extract_page(cls, html: str, url: str, context: Any) -> Article:
-        """The pure page function, as the run's worker process calls it (`context`: what
-        `page_context` gave, for a page function that needs more than the page)."""
-        return cls.parse_article_html(html, url)
+        """The article on a fetched page (`page_function` with this spider's context)."""
+        return type(self).page_function(html, url, self.page_context())
 
     def page_context(self) -> Any:
-        """What `extract_page` needs besides the page (sent to the worker pickled)."""
+        """What `page_function` needs besides the page (sent to the worker pickled)."""
         return None
 
     def extraction(self) -> Extraction:
         """What the run's worker process needs to extract this spider's pages."""
-        return Extraction(type(self), self.page_context(), self.base_url, self.default_base_url)
+        page = type(self).page_function
+        return Extraction(page, self.page_context(), self.base_url, self.default_base_url)
 
     def covered_state(self) -> dict[str, str | None]:
         """Crawl state of the site that a complete run keeps besides its coverage (none here)."""

@@ -10,6 +10,7 @@ body, tags, section). Missing attributes take their defaults.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -83,6 +84,14 @@ def parse_article(html_text: str, url: str, profile: Any = None) -> Article:
         image_url=fields.image(page, canonical),
         published_raw=printed[1],
     )
+
+
+def extract_page(html_text: str, url: str, context: tuple[str, Any]) -> Article:
+    """`parse_article` as the crawl's worker process calls a site's page function: `context`
+    is the site's key and profile; the article is the site's whatever the page says."""
+    site, profile = context
+    article = parse_article(html_text, url, profile)
+    return article if article.site == site else replace(article, site=site)
 
 
 def _parse(text: str) -> etree._Element:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin
@@ -32,8 +31,9 @@ from twisted.python.failure import Failure
 from newsarchive.crawl import policy
 from newsarchive.crawl.failures import release
 from newsarchive.crawl.spider import SiteSpider
-from newsarchive.items import Article, Skip
+from newsarchive.items import Skip
 from spiders.generic import plan
+from spiders.generic.article import extract_page
 from spiders.generic.discovery import article_links, feed_links, looks_like_article
 from spiders.generic.entries import Entry
 from spiders.generic.feeds import read_feed
@@ -93,16 +93,11 @@ class GenericSpider(SourceRequests, SiteSpider):
     def article_url(self, site_id: str) -> str:
         return urljoin(self.base_url, site_id) if site_id.startswith("/") else self.base_url
 
+    page_function = staticmethod(extract_page)
+
     def page_context(self) -> tuple[str, Any]:
         return self.site, self.profile
 
-    @classmethod
-    def extract_page(cls, html: str, url: str, context: Any) -> Article:
-        from spiders.generic import parse_article
-
-        site, profile = context
-        article = parse_article(html, url, profile)
-        return article if article.site == site else replace(article, site=site)
 
     def covered_state(self) -> dict[str, str | None]:
         """Whether the site gives ``lastmod``, and the sitemaps this run walked completely (a

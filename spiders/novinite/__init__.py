@@ -25,10 +25,13 @@ toolkit is `newsarchive.extract`; what is novinite's lives here:
 - `elements`: where things are on a page (ids, classes, page-level lookups);
 - `layouts`: `V2011`, `V2019`, `V2025`, `LAYOUTS`, `layout_for`, the boilerplate lines;
 - `article`: `parse_article`; `listing` and `feed`: `parse_listing`;
-- `spider`: `NoviniteSpider` (Scrapy's spider loader finds it in this package).
+- `spider`: `NoviniteSpider` (Scrapy's spider loader finds it in this package; imported on
+  first use of `spiders.novinite.NoviniteSpider`, so the page functions load without Scrapy).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from newsarchive.extract import parse_html
 from spiders.novinite.article import article_page, page_layout, parse_article
@@ -37,7 +40,6 @@ from spiders.novinite.elements import CONTENT, TAGS_BLOCK, TEXTSIZE
 from spiders.novinite.layouts import LAYOUTS, V2011, V2019, V2025, layout_for
 from spiders.novinite.listing import listing_kind, parse_listing
 from spiders.novinite.site import BASE_URL, SITE, TZ
-from spiders.novinite.spider import FIRST_DAY, SECTIONS, NoviniteSpider
 from spiders.novinite.urls import absolute_url, canonical_url, site_id_from_url, site_root
 
 __all__ = [
@@ -69,3 +71,15 @@ __all__ = [
     "site_root",
     "split_section",
 ]
+
+#: Names of the `spider` module, imported when first asked for (PEP 562): it is the part that
+#: needs Scrapy, and the crawl's worker process imports the page functions without it.
+_SPIDER_NAMES = ("FIRST_DAY", "SECTIONS", "NoviniteSpider")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SPIDER_NAMES:
+        from spiders.novinite import spider
+
+        return getattr(spider, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
