@@ -17,6 +17,7 @@ A URL on neither root is returned as it is. Pure functions: no I/O, no settings.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 __all__ = ["on_root", "rebase", "fetch_url", "site_url"]
@@ -32,12 +33,16 @@ def _prefix(root: str) -> tuple[str, str, str]:
     return parts.scheme.lower(), host, path
 
 
+#: `_prefix` of a root: a run asks about the same two roots for every URL it stores.
+_root_prefix = lru_cache(maxsize=64)(_prefix)
+
+
 def on_root(url: str, root: str) -> bool:
     """Whether `url` lies under `root` (same host and port, the root's path a prefix of its
     path; http and https of one host count as one, as sites redirect one to the other)."""
     try:
         _, host, path = _prefix(url)
-        _, root_host, root_path = _prefix(root)
+        _, root_host, root_path = _root_prefix(root)
     except ValueError:
         return False
     return bool(host) and host == root_host and (path.startswith(root_path))
@@ -49,9 +54,9 @@ def rebase(url: str, old_root: str, new_root: str) -> str:
     if not url or not on_root(url, old_root):
         return url
     parts = urlsplit(url)
-    old_path = _prefix(old_root)[2]
+    old_path = _root_prefix(old_root)[2]
     rest = parts.path[len(old_path) :] if parts.path.startswith(old_path) else ""
-    scheme, host, new_path = _prefix(new_root)
+    scheme, host, new_path = _root_prefix(new_root)
     tail = (
         rest
         + (f"?{parts.query}" if parts.query else "")
