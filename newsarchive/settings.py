@@ -29,6 +29,10 @@ NEWSARCHIVE_RETRY_AFTER_MAX = 120
 #: unresolvable, timed out, dropped) before the run ends: as unreachable (exit 4) when the site
 #: never answered in the run, else as failed (exit 1; the next run resumes). 0: never.
 NEWSARCHIVE_UNANSWERED_MAX = 20
+#: A site that has not answered once in the run ends it sooner when its attempts time out (a
+#: host that accepts connections and never answers costs a whole download timeout an attempt):
+#: after this many download timeouts of silence, with at least 3 attempts unanswered. 0: never.
+NEWSARCHIVE_SILENT_TIMEOUTS = 4
 #: The spider that crawls a profile site of the sites file (`--sites`, $NEWSARCHIVE_SITES,
 #: ./sites.toml): imported only when a profile site is crawled; it takes the spider arguments
 #: ``site=NAME`` and ``profile=Profile`` (newsarchive.sites). $NEWSARCHIVE_PROFILE_SPIDER

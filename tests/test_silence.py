@@ -5,6 +5,7 @@ the coverage unmoved, and one dead site of a multi-site backfill does not hold u
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -12,7 +13,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newsarchive import exitcodes, settings
-from newsarchive.crawl.silence import SilenceMiddleware
+from newsarchive.crawl.silence import FEW_ATTEMPTS, SilenceMiddleware
 from tests.helpers import (
     archive_problems,
     compare_to_truth,
@@ -53,6 +54,27 @@ def test_a_backfill_of_a_host_that_does_not_answer_ends_after_a_few_requests(tmp
     run = last_run(db)
     assert run["status"] == "failed" and "could not be reached" in run["error"]
     assert LIMIT <= run["requests"] <= FEW, run
+    assert scalar(db, "select count(*) from site_state where key = 'coverage'") == 0
+
+
+def test_a_host_that_accepts_and_never_answers_ends_after_a_few_download_timeouts(tmp_path):
+    """Each attempt costs a whole download timeout there: the run ends after
+    NEWSARCHIVE_SILENT_TIMEOUTS of them with a few attempts unanswered, not after LIMIT."""
+    db = tmp_path / "archive.db"
+    with socket.socket() as hang:
+        hang.bind(("127.0.0.1", 0))
+        hang.listen(64)  # the kernel completes the connections; nothing ever answers
+        port = hang.getsockname()[1]
+        dead = run_cli(
+            "crawl", "novinite", "-q", "--db", str(db), "--base-url", f"http://127.0.0.1:{port}/",
+            "--delay", "0", "--concurrency", "1", "--timeout", "1",
+            "--log-file", str(tmp_path / "crawl.log"), *SINCE, timeout=120,
+        )  # fmt: skip
+    assert dead.returncode == exitcodes.UNREACHABLE, (dead.stdout, dead.stderr)
+    assert "could not be reached" in dead.stderr and "Traceback" not in dead.stderr
+    attempts = int(re.search(r"no answer to any of (\d+) requests", dead.stderr).group(1))
+    assert FEW_ATTEMPTS <= attempts <= settings.NEWSARCHIVE_SILENT_TIMEOUTS + 1 < LIMIT, dead.stderr
+    assert last_run(db)["status"] == "failed"
     assert scalar(db, "select count(*) from site_state where key = 'coverage'") == 0
 
 
