@@ -81,6 +81,8 @@ USER_AGENT = f"newsarchive/{__version__} (+{PROJECT_URL})"
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+#: Scrapy's downloader, made to keep CONCURRENT_REQUESTS_PER_DOMAIN with no download delay.
+DOWNLOADER = "newsarchive.crawl.downloader.Downloader"
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
