@@ -4,8 +4,10 @@ No request is made. Each archived article's latest raw page goes through its sit
 function (a module site's `parse_article`; a profile site's, from the sites file, the generic
 extractor with its profile) and the same validate and normalise stages as a crawl; what now reads
 differently (by content hash) is stored as a new version, the old one kept in
-`article_versions`. Pages are read through a second, read-only connection, so the versions
-written meanwhile are not read again.
+`article_versions`, `GROUP` articles a transaction (a group is written entirely or not at all:
+a reextract killed midway keeps the groups it committed, and the next one finds those
+unchanged). Pages are read through a second, read-only connection, so the versions written
+meanwhile are not read again.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from pipelines.validate import problems
 
 logger = logging.getLogger(__name__)
 Parser = Callable[[str, str], Article]
+#: Changed articles stored per transaction (a transaction each took a fifth of a reextract's
+#: time when every page changed: 9.5 s against 7.6 s for 5,000 pages).
+GROUP = 100
 
 
 @dataclass
@@ -67,15 +72,30 @@ def reextract_archive(
     dry_run: bool = False,
     parsers: Mapping[str, Parser] | None = None,
     sites: Path | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> ReextractCounts:
     """Re-extract every archived article from its latest raw page; returns the counts.
-    `sites`: the sites file whose profiles give the profile sites' extractors."""
+    `sites`: the sites file whose profiles give the profile sites' extractors; `advance(n)` is
+    called as pages are done (a progress bar; `total_pages` tells about how many there are)."""
     parsers = dict(parsers) if parsers is not None else site_parsers(sites)
     counts = ReextractCounts()
     now = dates.now()
+    pending: list[Article] = []
     with Archive(db, readonly=True) as reader, Archive(db, readonly=dry_run) as writer:
+
+        def store_pending() -> None:
+            results = writer.write_group(pending, run_id=None, now=now)
+            for article, result in zip(pending, results, strict=True):
+                if isinstance(result, BaseException):  # a bug storing this one: undone, counted
+                    counts.changed -= 1
+                    counts.skipped["error"] += 1
+                    logger.error("reextract: storing %s failed: %s", article.url, result)
+            pending.clear()
+
         for page in reader.raw_pages(latest_only=True):
             counts.pages += 1
+            if advance is not None:
+                advance(1)
             parse = parsers.get(page["site"])
             if parse is None:
                 counts.skipped["no_extractor"] += 1
@@ -101,5 +121,16 @@ def reextract_archive(
                 article.html = page["html"]
                 article.status = page["status"]
                 article.fetched_at = dates.parse_utc(page["fetched_at"])
-                writer.store(article, run_id=None, now=now)
+                pending.append(article)
+                if len(pending) >= GROUP:
+                    store_pending()
+        if pending:
+            store_pending()
     return counts
+
+
+def total_pages(db: str) -> int:
+    """About how many pages `reextract_archive` reads (one per archived article that kept its
+    page: nearly all of them), for a progress bar."""
+    with Archive(db, readonly=True) as reader:
+        return reader.count_articles()

@@ -46,7 +46,8 @@ def reextract(db: str, sites_file: str | None, dry_run: bool) -> None:
         newsarchive reextract --dry-run
         newsarchive reextract --db data/archive.db --sites my-sites.toml
     """
-    from newsarchive.reextract import reextract_archive
+    from newsarchive.cli.progressbar import progress_bar
+    from newsarchive.reextract import reextract_archive, total_pages
     from newsarchive.sites import SitesError
     from newsarchive.sites import sites_file as find_sites_file
 
@@ -54,8 +55,10 @@ def reextract(db: str, sites_file: str | None, dry_run: bool) -> None:
         raise Failure(f"no archive at {db}", exitcodes.ARCHIVE)
     check_clock()
     try:
-        with lock.held(db):
-            counts = reextract_archive(db, dry_run=dry_run, sites=find_sites_file(sites_file))
+        with lock.held(db), progress_bar(total_pages(db), "re-extracting") as advance:
+            counts = reextract_archive(
+                db, dry_run=dry_run, sites=find_sites_file(sites_file), advance=advance
+            )
     except lock.LockHeld as exc:
         raise Failure(str(exc), exitcodes.LOCKED) from None
     except SitesError as exc:

@@ -10,10 +10,7 @@ terminal; always one summary line at the end.
 from __future__ import annotations
 
 import os
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -21,6 +18,7 @@ import click
 from newsarchive import dates, exitcodes, lock
 from newsarchive.archive import Archive, MergeCounts, MergeSource
 from newsarchive.cli.options import Failure, archive_errors, archive_option, check_clock
+from newsarchive.cli.progressbar import progress_bar
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -62,7 +60,7 @@ def merge(sources: tuple[str, ...], target: str) -> None:
     started = time.monotonic()
     counts = MergeCounts()
     try:
-        with lock.held(target), Archive(target) as archive, _progress(total) as advance:
+        with lock.held(target), Archive(target) as archive, progress_bar(total, "merging") as advance:
             archive.verify()  # a damaged target: exit 5 with what to do, before any write
             archive.mark_interrupted(dates.now())
             for source in sources:
@@ -76,26 +74,3 @@ def merge(sources: tuple[str, ...], target: str) -> None:
         f"{counts.versions} versions added; {counts.runs} runs, {counts.skips} skips added; "
         f"{len(sources)} archive{'s' if len(sources) > 1 else ''} in {seconds:.1f} s"
     )
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None]]:
-    """A function advancing a progress bar on stderr over `total` articles; a bar only on a
-    terminal (nothing is printed otherwise)."""
-    if not sys.stderr.isatty():
-        yield lambda done: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    bar = Progress(
-        "[bold]merging",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("merging", total=total)
-    with bar:
-        yield lambda done: bar.advance(task, done)
