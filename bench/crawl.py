@@ -49,7 +49,7 @@ def throughput(runs: int = 3) -> list[Result]:
     replica = Replica(articles=SIZE, seed=42, eras=False)
     try:
         now, since = replica.now(), _since(replica)
-        ours, bare, per_article, rss = [], [], [], []
+        ours, bare, per_article, rss, cpu, bare_cpu = [], [], [], [], [], []
         for i in range(runs):
             db = fresh(WORK / f"crawl-{i}.db")
             run = crawl(replica.url, db, now, "--full", "--since", since)
@@ -59,15 +59,20 @@ def throughput(runs: int = 3) -> list[Result]:
             ours.append(run.pages_per_s)
             per_article.append(run.requests / stored)
             rss.append(run.peak_rss_mb)
+            cpu.append(run.cpu_ms_per_page)
             b = _bare(replica, db, since, WORK / f"bare-{i}.log")
             bare.append(b.pages_per_s)
-            print(f"  run {i + 1}: crawl {run.pages_per_s:.0f} pages/s ({stored} stored, "
-                  f"{run.requests} requests, {_mb(run)}), bare {b.pages_per_s:.0f} pages/s")
+            bare_cpu.append(b.cpu_ms_per_page)
+            print(f"  run {i + 1}: crawl {run.pages_per_s:.0f} pages/s, {run.cpu_ms_per_page:.2f} ms "
+                  f"CPU a page ({stored} stored, {run.requests} requests, {_mb(run)}), "
+                  f"bare {b.pages_per_s:.0f} pages/s, {b.cpu_ms_per_page:.2f} ms CPU a page")
         ratio = median([o / b for o, b in zip(ours, bare, strict=True)])
         return [
             Result("crawl_pages_per_s", median(ours), "pages/s"),
             Result("bare_scrapy_pages_per_s", median(bare), "pages/s"),
             Result("crawl_vs_bare_ratio", ratio, "ratio"),
+            Result("crawl_cpu_ms_per_page", median(cpu), "ms"),
+            Result("bare_scrapy_cpu_ms_per_page", median(bare_cpu), "ms"),
             Result("backfill_requests_per_article", median(per_article), "requests/article"),
             Result("crawl_peak_rss_mb", median(rss), "MB"),
         ]
