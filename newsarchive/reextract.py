@@ -16,7 +16,9 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from scrapy.settings import Settings
 
@@ -82,34 +84,12 @@ def reextract_archive(
     now = dates.now()
     pending: list[Article] = []
     with Archive(db, readonly=True) as reader, Archive(db, readonly=dry_run) as writer:
-
-        def store_pending() -> None:
-            results = writer.write_group(pending, run_id=None, now=now)
-            for article, result in zip(pending, results, strict=True):
-                if isinstance(result, BaseException):  # a bug storing this one: undone, counted
-                    counts.changed -= 1
-                    counts.skipped["error"] += 1
-                    logger.error("reextract: storing %s failed: %s", article.url, result)
-            pending.clear()
-
         for page in reader.raw_pages(latest_only=True):
             counts.pages += 1
             if advance is not None:
                 advance(1)
-            parse = parsers.get(page["site"])
-            if parse is None:
-                counts.skipped["no_extractor"] += 1
-                continue
-            try:
-                article = parse(page["html"], page["url"])
-            except Skip as skip:
-                counts.skipped[skip.reason] += 1
-                logger.info("reextract: %s skipped (%s)", page["url"], skip)
-                continue
-            article = normalise(article)
-            found = problems(article, now)
-            if found or (article.site, article.site_id) != (page["site"], page["site_id"]):
-                counts.skipped[found[0] if found else "other_article"] += 1
+            article = _reread(page, parsers, counts, now)
+            if article is None:
                 continue
             current = writer.known(article.site, [article.site_id]).get(article.site_id)
             digest = content_hash(article.title, article.body, article.tags)
@@ -123,10 +103,44 @@ def reextract_archive(
                 article.fetched_at = dates.parse_utc(page["fetched_at"])
                 pending.append(article)
                 if len(pending) >= GROUP:
-                    store_pending()
+                    _store(writer, pending, counts, now)
         if pending:
-            store_pending()
+            _store(writer, pending, counts, now)
     return counts
+
+
+def _reread(
+    page: dict[str, Any], parsers: Mapping[str, Parser], counts: ReextractCounts, now: datetime
+) -> Article | None:
+    """The article today's extractor reads on a kept page, normalised and valid; None (counted
+    as a skip) when there is no extractor for its site, or it is not that article any more."""
+    parse = parsers.get(page["site"])
+    if parse is None:
+        counts.skipped["no_extractor"] += 1
+        return None
+    try:
+        article = parse(page["html"], page["url"])
+    except Skip as skip:
+        counts.skipped[skip.reason] += 1
+        logger.info("reextract: %s skipped (%s)", page["url"], skip)
+        return None
+    article = normalise(article)
+    found = problems(article, now)
+    if found or (article.site, article.site_id) != (page["site"], page["site_id"]):
+        counts.skipped[found[0] if found else "other_article"] += 1
+        return None
+    return article
+
+
+def _store(writer: Archive, pending: list[Article], counts: ReextractCounts, now: datetime) -> None:
+    """Store `pending` in one group (then empty it); a store that raised is undone and counted."""
+    results = writer.write_group(pending, run_id=None, now=now)
+    for article, result in zip(pending, results, strict=True):
+        if isinstance(result, BaseException):  # a bug storing this one
+            counts.changed -= 1
+            counts.skipped["error"] += 1
+            logger.error("reextract: storing %s failed: %s", article.url, result)
+    pending.clear()
 
 
 def total_pages(db: str) -> int:
