@@ -30,11 +30,12 @@ def test_the_worker_imports_neither_scrapy_nor_twisted() -> None:
 
 
 def test_the_page_functions_reach_the_worker_by_name() -> None:
-    """Each spider's `page_function` pickles as a reference to its page module (a function
-    defined in a spider module would make the worker import Scrapy to unpickle it)."""
+    """Each spider's page function (`page_function`, else `parse_article_html`) pickles as a
+    reference to its page module (a function defined in a spider module would make the worker
+    import Scrapy to unpickle it)."""
     from spiders.generic.spider import GenericSpider
     from spiders.novinite.spider import NoviniteSpider
 
     for spider in (NoviniteSpider, GenericSpider):
-        page = spider.page_function
+        page = spider.page_function or spider.parse_article_html
         assert page.__module__.endswith(".article") and "." not in page.__qualname__, spider

@@ -171,9 +171,8 @@ class Check(Connection):
         # (busy_timeout) only when a transaction starts, never when a read turns into a write,
         # which is what the INSERTs would do. A crawl's worker killed with its parent lets go
         # of the lock a few milliseconds after the parent is gone.
-        nested = own.in_transaction
         try:
-            own.execute("SAVEPOINT fts_check" if nested else "BEGIN IMMEDIATE")
+            own.execute("BEGIN IMMEDIATE")
             try:
                 for sql, what in _FTS_CHECKS:
                     try:
@@ -184,11 +183,7 @@ class Check(Connection):
                         raise
             finally:
                 if own.in_transaction:
-                    if nested:
-                        own.execute("ROLLBACK TO fts_check")
-                        own.execute("RELEASE fts_check")
-                    else:
-                        own.execute("ROLLBACK")
+                    own.execute("ROLLBACK")
         finally:
             if own is not conn:
                 own.close()

@@ -50,6 +50,13 @@ class Extraction:
     site_root: str
 
 
+def page_only(parse: Callable[[str, str], Article], html: str, url: str, context: Any) -> Article:
+    """`parse(html, url)` called as the worker calls a page function (for a site whose page
+    function needs nothing besides the page; bound with `functools.partial`, which pickles
+    both functions by name)."""
+    return parse(html, url)
+
+
 def page_text(page: Page) -> str:
     """The page's text as Scrapy's ``TextResponse.text`` reads it."""
     return html_to_unicode(f"charset={page.encoding}", page.body)[1]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 from typing import Any, ClassVar
 
 import scrapy
@@ -33,7 +34,7 @@ from newsarchive import dates
 from newsarchive.archive import Archive
 from newsarchive.crawl import progress, roots
 from newsarchive.crawl.arguments import CrawlArguments
-from newsarchive.crawl.chain import Extraction
+from newsarchive.crawl.chain import Extraction, page_only
 from newsarchive.crawl.failures import NO_ANSWER, classify_failure, release
 from newsarchive.crawl.listings import ListingWalk
 from newsarchive.crawl.run import ArchiveRun
@@ -51,11 +52,13 @@ class SiteSpider(StartRequests, ListingWalk, scrapy.Spider):
     default_base_url: ClassVar[str]
     #: The oldest day a full backfill walks back to when no `since` is given.
     first_day: ClassVar[date]
+    #: The site's page function, ``(html, url) -> Article``; and, for a site whose page function
+    #: needs more than the page, `page_function` ``(html, url, context) -> Article`` instead
+    #: (`context`: what `page_context` gives; the generic spider's profile). Either must be a
+    #: module-level function of the site's page modules: it reaches the run's worker process by
+    #: name, and the worker never imports Scrapy.
     parse_article_html: ClassVar[Callable[[str, str], Article]]
-    #: The page function the run's worker process calls, ``(html, url, context) -> Article``
-    #: (`context`: what `page_context` gives). A module-level function of the site's page
-    #: modules: it reaches the worker by name, so the worker never imports Scrapy.
-    page_function: ClassVar[Callable[[str, str, Any], Article]]
+    page_function: ClassVar[Callable[[str, str, Any], Article] | None] = None
     parse_listing_html: ClassVar[Callable[[str, str], Listing]]
 
     # --- site hooks ------------------------------------------------------------------------
@@ -76,8 +79,8 @@ class SiteSpider(StartRequests, ListingWalk, scrapy.Spider):
         raise NotImplementedError
 
     def extract(self, html: str, url: str) -> Article:
-        """The article on a fetched page (`page_function` with this spider's context)."""
-        return type(self).page_function(html, url, self.page_context())
+        """The article on a fetched page, as the run's worker process reads it."""
+        return self.extraction().page(html, url, self.page_context())
 
     def page_context(self) -> Any:
         """What `page_function` needs besides the page (sent to the worker pickled)."""
@@ -85,7 +88,8 @@ class SiteSpider(StartRequests, ListingWalk, scrapy.Spider):
 
     def extraction(self) -> Extraction:
         """What the run's worker process needs to extract this spider's pages."""
-        page = type(self).page_function
+        cls = type(self)
+        page = cls.page_function or partial(page_only, cls.parse_article_html)
         return Extraction(page, self.page_context(), self.base_url, self.default_base_url)
 
     def covered_state(self) -> dict[str, str | None]:

@@ -93,12 +93,6 @@ def parse_article(html: str, url: str) -> Article:
     )
 
 
-def extract_page(html: str, url: str, context: object = None) -> Article:
-    """`parse_article` as the crawl's worker process calls a site's page function (novinite's
-    needs nothing besides the page: `context` is None)."""
-    return parse_article(html, url)
-
-
 def article_page(html: str | bytes) -> tuple[etree._Element, etree._Element]:
     """The page's root element and its ``#content``; `Skip` for a page without them:
     ``not_article`` (empty, no ``#content``) or ``truncated`` (cut off in transit: no footer and

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from newsarchive.crawl.spider import SiteSpider
 from newsarchive.text import php_urlencode
-from spiders.novinite.article import extract_page, parse_article
+from spiders.novinite.article import parse_article
 from spiders.novinite.listing import parse_listing
 from spiders.novinite.site import BASE_URL, SITE, TZ
 from spiders.novinite.urls import site_id_from_url
@@ -56,7 +56,6 @@ class NoviniteSpider(SiteSpider):
     default_base_url = BASE_URL
     first_day = FIRST_DAY
     parse_article_html = staticmethod(parse_article)
-    page_function = staticmethod(extract_page)
     parse_listing_html = staticmethod(parse_listing)
     #: The article id in any of the site's URL forms (``view_news.php?id=N`` too): `history URL`.
     site_id_from_url = staticmethod(site_id_from_url)
