@@ -46,6 +46,11 @@ NEWSARCHIVE_PROFILE_SPIDER = "spiders.generic.spider.GenericSpider"
 NEWSARCHIVE_COMMIT_ARTICLES = 10
 NEWSARCHIVE_COMMIT_MS = 100
 
+#: The crawl process's young-generation threshold of Python's garbage collector while a spider
+#: runs (Python's is 700): container objects allocated, net of those freed, before a collection
+#: (`newsarchive.crawl.garbage`). 0 leaves Python's collector as it is.
+NEWSARCHIVE_GC_THRESHOLD = 50_000
+
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,
@@ -58,6 +63,8 @@ EXTENSIONS = {
     "newsarchive.crawl.run.ArchiveRun": 100,
     # The live progress bar; switched on by NEWSARCHIVE_PROGRESS (the CLI, on a terminal).
     "newsarchive.crawl.progress.ProgressBar": 900,
+    # Python's garbage collector tuned for a crawl, from its opening to its closing.
+    "newsarchive.crawl.garbage.GarbageCollection": 950,
     # The archive is the output: no item feed, not even the one Scrapyd's items_dir asks for.
     "scrapy.extensions.feedexport.FeedExporter": None,
 }
