@@ -256,8 +256,8 @@ KILL_POINTS = [
     ("call", "newsarchive.crawl.spider:SiteSpider.parse_listing", 5),
     ("call", "spiders.novinite.article:parse_article", 64),
     ("call", "pipelines.validate:ValidatePipeline.process_item", 31),
-    ("sql", r"^INSERT INTO articles \(", 1),  # between the article row and its raw page
-    ("sql", r"^INSERT INTO articles \(", 42),
+    ("sql", r"^INSERT INTO articles \(", 1),  # a group's article rows, none of its raw pages
+    ("sql", r"^INSERT INTO articles \(", 4),  # the same, a later group
     ("sql", r"^INSERT INTO raw_pages", 77),  # both written, COMMIT not yet
     ("sql", r"^COMMIT", 15),  # just committed
     ("call", "newsarchive.archive:Archive.store", 110),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,17 @@ from newsarchive.text import content_hash, word_count
 
 #: zlib level of the kept raw pages (a fixed extractor re-reads them; size matters more).
 RAW_PAGE_ZLIB_LEVEL = 6
+#: Bound variables an SQLite statement may hold before 3.32 (the smallest limit we may meet).
+MAX_VARIABLES = 999
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A new article set aside by `Store.store` for `Store.insert_new_rows`: its row's values."""
+
+    article: Article
+    values: dict[str, Any]
+    stamp: str
 
 
 def article_fields(article: Article, digest: str) -> dict[str, Any]:
@@ -50,12 +62,21 @@ def article_fields(article: Article, digest: str) -> dict[str, Any]:
 class Store(Connection):
     """The archive's writes (and the crawl state read back with `get_state`)."""
 
-    def store(self, article: Article, *, run_id: int | None, now: datetime) -> str:
+    def store(
+        self,
+        article: Article,
+        *,
+        run_id: int | None,
+        now: datetime,
+        new_rows: list[NewRow] | None = None,
+    ) -> str:
         """Store one article in one transaction; returns ``new``, ``updated`` or ``unchanged``.
 
         The content hash (title, body, tags) decides. Unchanged: only ``last_seen`` moves.
         Updated: the old text goes to ``article_versions``, the row takes every new field,
         ``version`` + 1. A raw page is kept for each stored version when ``article.html`` is set.
+        With `new_rows` (a group's), a new article is not inserted but added to it, for
+        `insert_new_rows` to insert with the others in one statement.
         """
         digest = content_hash(article.title, article.body, article.tags)
         stamp = format_utc(now)
@@ -68,6 +89,9 @@ class Store(Connection):
                 (article.site, article.site_id),
             ).fetchone()
             if row is None:
+                if new_rows is not None:
+                    new_rows.append(NewRow(article, self._new_values(article, fields, run_id, stamp), stamp))
+                    return "new"
                 self._insert_article(conn, article, fields, run_id=run_id, stamp=stamp)
                 return "new"
             if row["content_hash"] == digest:
@@ -90,7 +114,18 @@ class Store(Connection):
         stamp: str,
     ) -> None:
         """A new article: its row as version 1, and its raw page."""
-        values = {
+        values = cls._new_values(article, fields, run_id, stamp)
+        columns = ", ".join(values)
+        marks = ", ".join(f":{c}" for c in values)
+        cursor = conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", values)
+        cls._store_raw_page(conn, int(cursor.lastrowid or 0), 1, article, stamp)
+
+    @staticmethod
+    def _new_values(
+        article: Article, fields: dict[str, Any], run_id: int | None, stamp: str
+    ) -> dict[str, Any]:
+        """A new article's row, as version 1."""
+        return {
             "site": article.site,
             "site_id": article.site_id,
             **fields,
@@ -100,10 +135,34 @@ class Store(Connection):
             "last_changed": stamp,
             "run_id": run_id,
         }
-        columns = ", ".join(values)
-        marks = ", ".join(f":{c}" for c in values)
-        cursor = conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", values)
-        cls._store_raw_page(conn, int(cursor.lastrowid or 0), 1, article, stamp)
+
+    def insert_new_rows(self, new_rows: Sequence[NewRow]) -> None:
+        """Insert the new articles a group's `store` calls set aside, with their raw pages: many
+        rows an INSERT statement. (FTS5 writes its pending index to disk at every statement
+        that may need undoing, and the index trigger runs inside the article's INSERT: one
+        INSERT an article wrote one index segment an article, twice the cost of indexing.)"""
+        if not new_rows:
+            return
+        columns = list(new_rows[0].values)
+        per_statement = max(1, MAX_VARIABLES // len(columns))
+        with self._write(f"storing {len(new_rows)} new articles") as conn:
+            ids: dict[tuple[str, str], int] = {}
+            for at in range(0, len(new_rows), per_statement):
+                chunk = new_rows[at : at + per_statement]
+                rows = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
+                conn.execute(
+                    f"INSERT INTO articles ({', '.join(columns)}) VALUES {rows}",
+                    [row.values[c] for row in chunk for c in columns],
+                )
+                pairs = ", ".join(["(?, ?)"] * len(chunk))
+                found = conn.execute(
+                    f"SELECT id, site, site_id FROM articles WHERE (site, site_id) IN (VALUES {pairs})",
+                    [v for row in chunk for v in (row.article.site, row.article.site_id)],
+                )
+                ids.update(((site, site_id), article_id) for article_id, site, site_id in found)
+            for row in new_rows:
+                article_id = ids[(row.article.site, row.article.site_id)]
+                self._store_raw_page(conn, article_id, 1, row.article, row.stamp)
 
     @classmethod
     def _update_article(
