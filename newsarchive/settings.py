@@ -43,7 +43,7 @@ NEWSARCHIVE_PROFILE_SPIDER = "spiders.generic.spider.GenericSpider"
 #: to this many writes, or what arrived within this many milliseconds of a group's first,
 #: whichever comes first (one transaction each: rows, FTS index, compressed raw pages). A kill
 #: -9 loses at most the groups not yet committed: pages the next run fetches again.
-NEWSARCHIVE_COMMIT_ARTICLES = 10
+NEWSARCHIVE_COMMIT_ARTICLES = 100
 NEWSARCHIVE_COMMIT_MS = 100
 
 #: The crawl process's young-generation threshold of Python's garbage collector while a spider
