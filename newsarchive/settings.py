@@ -51,6 +51,9 @@ NEWSARCHIVE_COMMIT_MS = 100
 #: (`newsarchive.crawl.garbage`). 0 leaves Python's collector as it is.
 NEWSARCHIVE_GC_THRESHOLD = 50_000
 
+#: Scrapy's in-memory stats, without the deprecation hook on every attribute read.
+STATS_CLASS = "newsarchive.crawl.stats.StatsCollector"
+
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,

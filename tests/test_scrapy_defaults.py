@@ -47,3 +47,21 @@ def test_a_crawl_starts_no_remote_control_and_leaves_no_job_file(make_replica, t
     assert done.returncode == 0, done.stderr
     assert "Remote control" not in log.read_text("utf-8")
     assert not any(state.rglob("*")), sorted(state.rglob("*"))
+
+
+def test_the_stats_collector_counts_as_scrapys_without_its_per_read_hook() -> None:
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.test import get_crawler
+
+    collector_class = load_object(settings.STATS_CLASS)
+    assert issubclass(collector_class, MemoryStatsCollector)
+    assert collector_class.__getattribute__ is object.__getattribute__
+    crawler = get_crawler(settings_dict={"STATS_CLASS": settings.STATS_CLASS})
+    stats = crawler.stats
+    assert type(stats) is collector_class
+    stats.inc_value("a")
+    stats.inc_value("a", 2)
+    stats.max_value("m", 3)
+    stats.max_value("m", 1)
+    assert stats.get_stats() == {"a": 3, "m": 3}
