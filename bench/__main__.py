@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import crawl
 
         print("full crawl of a 5,000-article replica vs bare Scrapy …")
-        results += crawl.throughput(runs=1 if args.quick else 3)
+        results += crawl.throughput(runs=1 if args.quick else 5)
     if "memory" in parts:
         from bench import crawl
 

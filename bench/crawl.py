@@ -44,23 +44,30 @@ def _mb(run: CrawlRun) -> str:
     return f"{run.peak_rss_mb:.0f} MB tree, peaks {each} MB"
 
 
-def throughput(runs: int = 3) -> list[Result]:
-    """Full crawls of a 5,000-article replica vs bare Scrapy, side by side, `runs` times."""
+def throughput(runs: int = 5) -> list[Result]:
+    """Full crawls of a 5,000-article replica vs bare Scrapy, side by side, `runs` times: the
+    ratio is the median of the pairs' (the machine's speed drifts from minute to minute; each
+    pair runs its two back to back, bare Scrapy first in every other pair)."""
     replica = Replica(articles=SIZE, seed=42, eras=False)
     try:
         now, since = replica.now(), _since(replica)
         ours, bare, per_article, rss, cpu, bare_cpu = [], [], [], [], [], []
+        urls_db = None
         for i in range(runs):
             db = fresh(WORK / f"crawl-{i}.db")
+            if i % 2 and urls_db is not None:  # bare Scrapy first, over the URLs of a crawl
+                b = _bare(replica, urls_db, since, WORK / f"bare-{i}.log")
             run = crawl(replica.url, db, now, "--full", "--since", since)
             if run.code:
                 raise SystemExit(f"crawl failed ({run.code}): {run.stdout}")
+            if not (i % 2 and urls_db is not None):
+                b = _bare(replica, db, since, WORK / f"bare-{i}.log")
+            urls_db = db
             stored = run.stats.get("newsarchive/new", 0)
             ours.append(run.pages_per_s)
             per_article.append(run.requests / stored)
             rss.append(run.peak_rss_mb)
             cpu.append(run.cpu_ms_per_page)
-            b = _bare(replica, db, since, WORK / f"bare-{i}.log")
             bare.append(b.pages_per_s)
             bare_cpu.append(b.cpu_ms_per_page)
             print(f"  run {i + 1}: crawl {run.pages_per_s:.0f} pages/s, {run.cpu_ms_per_page:.2f} ms "

@@ -78,6 +78,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.crawl.retry.RetryAfterMiddleware": 550,
     # A spider's own request for robots.txt gets the answer the robots check (100) fetched.
     "newsarchive.crawl.robots.RobotsOnceMiddleware": 560,
+    # Scrapy's meta refresh, which rules one out in the page's bytes before decoding it.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsarchive.crawl.metarefresh.MetaRefreshMiddleware": 580,
     # Sees a redirect before RedirectMiddleware (600) does: a loop ends at its first repeat.
     "newsarchive.crawl.redirects.RedirectLoopMiddleware": 650,
     # Next to the download itself, so it sees every attempt: a site that gives no answer
