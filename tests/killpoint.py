@@ -13,6 +13,7 @@ has run on an archive connection (so inside its transaction when it is one: befo
 ``pages - N``: no kill; the disk is full once the archive has N pages (SQLite's
 ``max_page_count`` on every archive connection), for machines where no small file system
 can be mounted.
+``none - 0``: no point at all, only the settings that follow.
 
 ``NAME=VALUE`` after the three: a setting of `newsarchive.settings` for this run (an integer
 or a number), e.g. large groups for the worker so that a kill point falls inside one.
@@ -159,7 +160,7 @@ def install(kind: str, target: str, nth: str) -> None:
         kill_on_call(target, int(nth), action=bug)
     elif kind == "pages":
         limit_pages(int(nth))
-    else:
+    elif kind != "none":
         sys.exit(f"unknown kill point kind {kind!r}")
 
 
@@ -174,7 +175,7 @@ def in_worker() -> None:
 def main(argv: list[str]) -> None:
     if "--" not in argv or len(argv[: argv.index("--")]) < 3:
         sys.exit(
-            "usage: python -m tests.killpoint sql|call|raise|pages TARGET N [SETTING=VALUE…] "
+            "usage: python -m tests.killpoint sql|call|raise|pages|none TARGET N [SETTING=VALUE…] "
             "-- NEWSARCHIVE-ARGS…"
         )
     split = argv.index("--")

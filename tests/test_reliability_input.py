@@ -217,25 +217,27 @@ def test_a_read_only_archive_refuses_crawls_and_answers_readers(tmp_path):
 
 
 @contextmanager
-def small_disk(directory: Path, kib: int) -> Iterator[tuple[str, list[str]]]:
+def small_disk(directory: Path, kib: int, *settings: str) -> Iterator[tuple[str, list[str]]]:
     """A file system of `kib` KiB at `directory` (tmpfs, as root); yields its name and the
-    command prefix that runs newsarchive there. Without mount rights: SQLite's max_page_count
-    on every archive connection stands for the full disk."""
+    command prefix that runs newsarchive there (with `settings`, NAME=VALUE of
+    newsarchive.settings). Without mount rights: SQLite's max_page_count on every archive
+    connection stands for the full disk."""
     directory.mkdir()
     if os.geteuid() == 0 and mounted("-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(directory)):
         try:
-            yield "a small tmpfs", ["-m", "newsarchive.cli"]
+            yield "a small tmpfs", ["-m", "tests.killpoint", "none", "-", "0", *settings, "--"]
         finally:
             subprocess.run(["umount", str(directory)], check=True)
         return
-    yield "max_page_count", ["-m", "tests.killpoint", "pages", "-", str(kib // 4), "--"]
+    yield "max_page_count", ["-m", "tests.killpoint", "pages", "-", str(kib // 4), *settings, "--"]
 
 
 def test_a_full_disk_fails_the_run_with_exit_5_and_nothing_half_written(tmp_path):
     replica = Replica(articles=120, seed=61, eras=False)
     try:
         truth = replica.truth()
-        with small_disk(tmp_path / "disk", 400) as (how, prefix):
+        # Groups of 10: some are committed before the disk is full.
+        with small_disk(tmp_path / "disk", 400, "NEWSARCHIVE_COMMIT_ARTICLES=10") as (how, prefix):
             db = tmp_path / "disk" / "archive.db"
             args = crawl_args(replica, db, *BACKFILL, "-q", log=tmp_path / "crawl.log")
             full = subprocess.run(
