@@ -26,6 +26,7 @@ from newsarchive.archive import (
 )
 from newsarchive.archive import connection as connection_module
 from newsarchive.archive import schema as schema_module
+from newsarchive.archive.errors import archive_error
 from newsarchive.items import Article
 from newsarchive.text import content_hash
 
@@ -267,6 +268,25 @@ def test_readonly_connection_error_is_converted(db: Path) -> None:
         with pytest.raises(ArchiveError, match=r"is read-only \(while storing novinite 1\)"):
             reader.store(make_article("1"), run_id=None, now=T0)
         reader.readonly = True
+
+
+def test_a_read_overtaken_by_a_writer_says_so_not_that_it_waited(tmp_path: Path) -> None:
+    """SQLite refuses at once to turn a read into a write once another process has written
+    (SQLITE_BUSY_SNAPSHOT): the message must not claim a wait that never happened."""
+    path = tmp_path / "snap.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x)")
+    other = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    conn.execute("SELECT * FROM t").fetchall()
+    other.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        conn.execute("INSERT INTO t VALUES (2)")
+    error = archive_error(raised.value, "a.db", "checking", 30_000)
+    assert isinstance(error, ArchiveError)
+    assert "gave up" not in str(error) and "written by another process" in str(error)
+    assert "while checking" in str(error) and "run it again" in str(error)
 
 
 def test_locked_archive_gives_archive_error(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -101,6 +101,13 @@ def archive_error(
         return ArchiveError(f"{name} is read-only (while {action})")
     if code == "SQLITE_NOTADB":
         return ArchiveError(f"{name} is not a newsarchive archive (file is not a SQLite database)")
+    if getattr(exc, "sqlite_errorname", None) == "SQLITE_BUSY_SNAPSHOT":
+        # A read that could not become a write: another process wrote since it began. SQLite
+        # refuses at once (waiting could not help), so no "gave up after".
+        return ArchiveError(
+            f"{name} was written by another process during a read that then had to write "
+            f"(while {action}); nothing was written: run it again"
+        )
     if code in ("SQLITE_BUSY", "SQLITE_LOCKED"):
         return ArchiveError(
             f"{name} is locked by another process (gave up after "
