@@ -279,3 +279,46 @@ def test_a_full_disk_leaves_nothing_of_the_group(tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("select site_id from articles").fetchall() == [("0",)]
     assert conn.execute("select count(*) from raw_pages").fetchone()[0] == 1
+
+
+#: A process that commits one group, then writes a second whose third article raises (its page
+#: cannot be encoded) and SIGKILLs itself inside the redo, right after the Nth per-write
+#: savepoint: the fast path has been rolled back, the redo is half done, nothing is committed.
+_KILLED_IN_REDO = """
+import os, signal, sys
+from datetime import UTC, datetime
+from newsarchive.archive import Archive
+from tests.test_reliability_worker import article
+T0 = datetime(2024, 12, 6, 9, 0, tzinfo=UTC)
+nth = int(sys.argv[2])
+with Archive(sys.argv[1]) as archive:
+    archive.write_group([article(str(n)) for n in range(5)], run_id=None, now=T0)
+    seen = []
+    def trace(sql):
+        if sql.startswith("SAVEPOINT one_write"):
+            seen.append(sql)
+            if len(seen) == nth:
+                os.kill(os.getpid(), signal.SIGKILL)
+    archive.conn.set_trace_callback(trace)
+    group = [article(str(n)) for n in range(5, 10)]
+    group[2] = article("7", html="\\ud800")
+    archive.write_group(group, run_id=None, now=T0)
+"""
+
+
+@pytest.mark.parametrize("nth", [1, 3, 5])
+def test_kill9_inside_the_redo_of_a_group_keeps_exactly_the_committed_groups(tmp_path, nth):
+    db = tmp_path / "a.db"
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_IN_REDO, str(db), str(nth)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert archive_problems(db) == []
+    assert [r["site_id"] for r in rows(db, "select site_id from articles order by id")] == list("01234")
+    assert scalar(db, "select count(*) from raw_pages") == 5
+    assert scalar(db, "select count(*) from articles_fts") == 5
+    with Archive(db) as archive:  # the next writer finds the file whole and goes on
+        results = archive.write_group([article(str(n)) for n in range(5, 10)], run_id=None, now=T0)
+    assert results == ["new"] * 5
+    assert archive_problems(db) == []
