@@ -52,17 +52,18 @@ def throughput(runs: int = 5) -> list[Result]:
     try:
         now, since = replica.now(), _since(replica)
         ours, bare, per_article, rss, cpu, bare_cpu = [], [], [], [], [], []
-        urls_db = None
+        previous = None
         for i in range(runs):
             db = fresh(WORK / f"crawl-{i}.db")
-            if i % 2 and urls_db is not None:  # bare Scrapy first, over the URLs of a crawl
-                b = _bare(replica, urls_db, since, WORK / f"bare-{i}.log")
+            bare_first = i % 2 == 1  # over the URLs of the previous pair's crawl
+            if bare_first:
+                b = _bare(replica, previous, since, WORK / f"bare-{i}.log")
             run = crawl(replica.url, db, now, "--full", "--since", since)
             if run.code:
                 raise SystemExit(f"crawl failed ({run.code}): {run.stdout}")
-            if not (i % 2 and urls_db is not None):
+            if not bare_first:
                 b = _bare(replica, db, since, WORK / f"bare-{i}.log")
-            urls_db = db
+            previous = db
             stored = run.stats.get("newsarchive/new", 0)
             ours.append(run.pages_per_s)
             per_article.append(run.requests / stored)

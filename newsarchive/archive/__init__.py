@@ -38,6 +38,7 @@ from newsarchive.archive.group import GroupStore, SkipRecord
 from newsarchive.archive.merge import Merge, MergeCounts
 from newsarchive.archive.merge_source import MergeSource
 from newsarchive.archive.reports import MONTH_FACET_SQL, Reports
+from newsarchive.archive.runs import Runs
 from newsarchive.archive.schema import (
     APPLICATION_ID,
     FTS_BM25,
@@ -69,7 +70,7 @@ __all__ = [
 ]
 
 
-class Archive(GroupStore, Frontier, Search, Reports, SiteReports, Check, Merge):
+class Archive(GroupStore, Runs, Frontier, Search, Reports, SiteReports, Check, Merge):
     """A newsarchive SQLite archive.
 
     ``Archive(path)`` creates the parent directories and the file if needed, checks it is a

@@ -12,7 +12,7 @@ FTS5 writes its pending index to disk at every savepoint and every statement tha
 undoing (the index trigger's INSERT runs inside the article's): an article a statement wrote an
 index segment an article, twice the cost of indexing it. So the writes go in with no savepoint
 of their own, and the group's new articles in a few many-row INSERTs at its end
-(`Store.insert_new_rows`). Only when a write raises is the group's work undone (to the
+(`GroupStore.insert_new_rows`). Only when a write raises is the group's work undone (to the
 savepoint taken before its first write) and the group written again, each write in a
 savepoint of its own, so that the one that raises is undone alone.
 """
@@ -28,6 +28,8 @@ from newsarchive.archive.errors import ArchiveError
 from newsarchive.archive.store import NewRow, Store
 from newsarchive.items import Article, PageSkip
 
+#: Bound variables an SQLite statement may hold before 3.32 (the smallest limit we may meet).
+MAX_VARIABLES = 999
 #: What `write_group` says of an article it did not store: the run's limit was reached.
 LET_GO = None
 
@@ -65,7 +67,9 @@ class GroupStore(Store):
                 conn.execute("SAVEPOINT group_writes")
                 try:
                     results = self._writes(conn, writes, run_id=run_id, now=now, limit=limit)
-                except _Redo:  # a bug on one write: again, each write in a savepoint
+                except ArchiveError:
+                    raise  # the file failed: the whole group rolls back
+                except Exception:  # a bug on one write: again, each write in a savepoint
                     conn.execute("ROLLBACK TO group_writes")
                     results = self._writes(
                         conn, writes, run_id=run_id, now=now, limit=limit, alone=True
@@ -85,11 +89,12 @@ class GroupStore(Store):
         limit: int | None,
         alone: bool = False,
     ) -> list[str | BaseException | None]:
-        """The group's writes in order; each in a savepoint of its own when `alone`, else a
-        write that raises (not `ArchiveError`) raises `_Redo`."""
+        """The group's writes in order: each in a savepoint of its own when `alone` (a write
+        that raises is undone and its exception is its result), else the new articles set
+        aside and inserted together at the end (a write that raises raises)."""
         results: list[str | BaseException | None] = []
         stored = 0
-        new_rows: list[NewRow] = []
+        new_rows: list[NewRow] | None = None if alone else []
         for write in writes:
             if isinstance(write, Article) and limit is not None and stored >= limit:
                 results.append(LET_GO)
@@ -97,21 +102,40 @@ class GroupStore(Store):
             if alone:
                 result = self._one(conn, write, run_id=run_id, now=now)
             else:
-                try:
-                    result = self._write_one(write, run_id=run_id, now=now, new_rows=new_rows)
-                except ArchiveError:
-                    raise
-                except Exception as exc:
-                    raise _Redo from exc
+                result = self._write_one(write, run_id=run_id, now=now, new_rows=new_rows)
             stored += result in ("new", "updated")
             results.append(result)
-        try:
-            self.insert_new_rows(new_rows)
-        except ArchiveError:
-            raise
-        except Exception as exc:  # e.g. one article twice in the group
-            raise _Redo from exc
+        if new_rows:
+            self.insert_new_rows(new_rows)  # raises on one article twice in the group
         return results
+
+    def insert_new_rows(self, new_rows: Sequence[NewRow]) -> None:
+        """Insert the new articles a group's `store` calls set aside, with their raw pages: many
+        rows an INSERT statement. (FTS5 writes its pending index to disk at every statement
+        that may need undoing, and the index trigger runs inside the article's INSERT: one
+        INSERT an article wrote one index segment an article, twice the cost of indexing.)"""
+        if not new_rows:
+            return
+        columns = list(new_rows[0].values)
+        per_statement = max(1, MAX_VARIABLES // len(columns))
+        with self._write(f"storing {len(new_rows)} new articles") as conn:
+            ids: dict[tuple[str, str], int] = {}
+            for at in range(0, len(new_rows), per_statement):
+                chunk = new_rows[at : at + per_statement]
+                rows = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
+                conn.execute(
+                    f"INSERT INTO articles ({', '.join(columns)}) VALUES {rows}",
+                    [row.values[c] for row in chunk for c in columns],
+                )
+                pairs = ", ".join(["(?, ?)"] * len(chunk))
+                found = conn.execute(
+                    f"SELECT id, site, site_id FROM articles WHERE (site, site_id) IN (VALUES {pairs})",
+                    [v for row in chunk for v in (row.article.site, row.article.site_id)],
+                )
+                ids.update(((site, site_id), article_id) for article_id, site, site_id in found)
+            for row in new_rows:
+                article_id = ids[(row.article.site, row.article.site_id)]
+                self._store_raw_page(conn, article_id, 1, row.article, row.values["first_seen"])
 
     def _write_one(
         self,
@@ -150,6 +174,3 @@ class GroupStore(Store):
         conn.execute("RELEASE one_write")
         return result
 
-
-class _Redo(Exception):
-    """A write of a group raised: the group is written again, each write in a savepoint."""

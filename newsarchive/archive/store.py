@@ -1,4 +1,5 @@
-"""What a crawl writes: articles with their versions and raw pages, runs, skips, crawl state.
+"""What a crawl writes: articles with their versions and raw pages, and skips (the runs and
+the crawl state: `newsarchive.archive.runs`).
 
 Each write is one short transaction of its own (`Connection._write`), so a crawl killed at any
 moment loses nothing already stored; an edited article's old text goes to ``article_versions``
@@ -7,16 +8,13 @@ in the same transaction that updates its row.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import zlib
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from newsarchive.archive.connection import Connection
-from newsarchive.archive.schema import RUN_STATUSES
 from newsarchive.archive.values import json_list
 from newsarchive.dates import format_utc
 from newsarchive.items import Article
@@ -24,17 +22,15 @@ from newsarchive.text import content_hash, word_count
 
 #: zlib level of the kept raw pages (a fixed extractor re-reads them; size matters more).
 RAW_PAGE_ZLIB_LEVEL = 6
-#: Bound variables an SQLite statement may hold before 3.32 (the smallest limit we may meet).
-MAX_VARIABLES = 999
 
 
 @dataclass(frozen=True)
 class NewRow:
-    """A new article set aside by `Store.store` for `Store.insert_new_rows`: its row's values."""
+    """A new article set aside by `Store.store` for a group's many-row INSERT
+    (`GroupStore.insert_new_rows`): its row's values."""
 
     article: Article
     values: dict[str, Any]
-    stamp: str
 
 
 def article_fields(article: Article, digest: str) -> dict[str, Any]:
@@ -60,7 +56,7 @@ def article_fields(article: Article, digest: str) -> dict[str, Any]:
 
 
 class Store(Connection):
-    """The archive's writes (and the crawl state read back with `get_state`)."""
+    """The archive's article writes: rows, versions, raw pages and skips."""
 
     def store(
         self,
@@ -76,7 +72,7 @@ class Store(Connection):
         Updated: the old text goes to ``article_versions``, the row takes every new field,
         ``version`` + 1. A raw page is kept for each stored version when ``article.html`` is set.
         With `new_rows` (a group's), a new article is not inserted but added to it, for
-        `insert_new_rows` to insert with the others in one statement.
+        `GroupStore.insert_new_rows` to insert with the others in one statement.
         """
         digest = content_hash(article.title, article.body, article.tags)
         stamp = format_utc(now)
@@ -89,10 +85,10 @@ class Store(Connection):
                 (article.site, article.site_id),
             ).fetchone()
             if row is None:
-                if new_rows is not None:
-                    new_rows.append(NewRow(article, self._new_values(article, fields, run_id, stamp), stamp))
-                    return "new"
-                self._insert_article(conn, article, fields, run_id=run_id, stamp=stamp)
+                if new_rows is None:
+                    self._insert_article(conn, article, fields, run_id=run_id, stamp=stamp)
+                else:
+                    new_rows.append(NewRow(article, self._new_values(article, fields, run_id, stamp)))
                 return "new"
             if row["content_hash"] == digest:
                 conn.execute(
@@ -135,34 +131,6 @@ class Store(Connection):
             "last_changed": stamp,
             "run_id": run_id,
         }
-
-    def insert_new_rows(self, new_rows: Sequence[NewRow]) -> None:
-        """Insert the new articles a group's `store` calls set aside, with their raw pages: many
-        rows an INSERT statement. (FTS5 writes its pending index to disk at every statement
-        that may need undoing, and the index trigger runs inside the article's INSERT: one
-        INSERT an article wrote one index segment an article, twice the cost of indexing.)"""
-        if not new_rows:
-            return
-        columns = list(new_rows[0].values)
-        per_statement = max(1, MAX_VARIABLES // len(columns))
-        with self._write(f"storing {len(new_rows)} new articles") as conn:
-            ids: dict[tuple[str, str], int] = {}
-            for at in range(0, len(new_rows), per_statement):
-                chunk = new_rows[at : at + per_statement]
-                rows = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
-                conn.execute(
-                    f"INSERT INTO articles ({', '.join(columns)}) VALUES {rows}",
-                    [row.values[c] for row in chunk for c in columns],
-                )
-                pairs = ", ".join(["(?, ?)"] * len(chunk))
-                found = conn.execute(
-                    f"SELECT id, site, site_id FROM articles WHERE (site, site_id) IN (VALUES {pairs})",
-                    [v for row in chunk for v in (row.article.site, row.article.site_id)],
-                )
-                ids.update(((site, site_id), article_id) for article_id, site, site_id in found)
-            for row in new_rows:
-                article_id = ids[(row.article.site, row.article.site_id)]
-                self._store_raw_page(conn, article_id, 1, row.article, row.stamp)
 
     @classmethod
     def _update_article(
@@ -225,86 +193,6 @@ class Store(Connection):
             ),
         )
 
-    def start_run(
-        self, site: str | None, mode: str, args: dict[str, Any], pid: int, started: datetime
-    ) -> int:
-        """Record a run as ``running``; returns its id. Call `mark_interrupted` before this."""
-        with self._write("starting a run") as conn:
-            cursor = conn.execute(
-                "INSERT INTO runs (site, started, status, mode, pid, args) "
-                "VALUES (?, ?, 'running', ?, ?, ?)",
-                (
-                    site,
-                    format_utc(started),
-                    mode,
-                    pid,
-                    json.dumps(args, ensure_ascii=False, sort_keys=True, default=str),
-                ),
-            )
-            return int(cursor.lastrowid or 0)
-
-    def finish_run(
-        self,
-        run_id: int,
-        *,
-        status: str,
-        finished: datetime,
-        requests: int,
-        new: int,
-        updated: int,
-        unchanged: int,
-        skipped: int,
-        error: str | None = None,
-        state: dict[str, str | None] | None = None,
-    ) -> None:
-        """Close a run with its outcome (``ok``, ``failed`` or ``interrupted``) and counts.
-
-        `state` (key → value) is crawl bookkeeping of the run's site written in the same
-        transaction, so it never says more than the runs table (a run killed while closing
-        leaves neither, and the next run marks it interrupted).
-        """
-        if status not in RUN_STATUSES or status == "running":
-            raise ValueError(
-                f"a finished run's status is ok, failed or interrupted, not {status!r}"
-            )
-        with self._write("finishing a run") as conn:
-            if state:
-                site = conn.execute("SELECT site FROM runs WHERE id = ?", (run_id,)).fetchone()
-                for key, value in state.items():
-                    self._set_state(conn, site[0] if site else None, key, value)
-            conn.execute(
-                "UPDATE runs SET status = ?, finished = ?, requests = ?, articles_new = ?, "
-                "articles_updated = ?, articles_unchanged = ?, skipped = ?, error = ? "
-                "WHERE id = ?",
-                (
-                    status,
-                    format_utc(finished),
-                    requests,
-                    new,
-                    updated,
-                    unchanged,
-                    skipped,
-                    error,
-                    run_id,
-                ),
-            )
-
-    def mark_interrupted(self, now: datetime, keep: Collection[int] = ()) -> int:
-        """Every run still ``running`` becomes ``interrupted`` (its process died); returns how many.
-        `keep`: the runs this process has open (the other sites of one multi-site run).
-
-        Call it while holding the crawl lock and before `start_run` of the new run.
-        """
-        live = sorted(keep)
-        with self._write("marking interrupted runs") as conn:
-            cursor = conn.execute(
-                "UPDATE runs SET status = 'interrupted', finished = ?, "
-                "error = COALESCE(error, 'the process ended before the run finished') "
-                f"WHERE status = 'running' AND id NOT IN ({', '.join('?' * len(live))})",
-                (format_utc(now), *live),
-            )
-            return cursor.rowcount
-
     def record_skip(
         self,
         *,
@@ -324,24 +212,3 @@ class Store(Connection):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, url, stage, reason, detail, format_utc(at), site, site_id),
             )
-
-    def get_state(self, site: str, key: str) -> str | None:
-        """A crawl bookkeeping value of `site`, or None."""
-        with self._read("reading crawl state") as conn:
-            row = conn.execute(
-                "SELECT value FROM site_state WHERE site = ? AND key = ?", (site, key)
-            ).fetchone()
-        return None if row is None else row[0]
-
-    def set_state(self, site: str, key: str, value: str | None) -> None:
-        """Set a crawl bookkeeping value of `site`."""
-        with self._write("writing crawl state") as conn:
-            self._set_state(conn, site, key, value)
-
-    @staticmethod
-    def _set_state(conn: sqlite3.Connection, site: str | None, key: str, value: str | None) -> None:
-        conn.execute(
-            "INSERT INTO site_state (site, key, value) VALUES (?, ?, ?) "
-            "ON CONFLICT (site, key) DO UPDATE SET value = excluded.value",
-            (site, key, value),
-        )
